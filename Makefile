@@ -1,0 +1,49 @@
+# agentcore — `make demo` and `make test` work on a fresh Debian machine with only python3:
+# they install a pinned uv into .tools/, then the locked environment, then run.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install demo test lint format bench help-snapshot clean
+
+$(UV):
+	@if ! python3 -m venv .tools/venv >/dev/null 2>&1; then \
+	  echo "python3-venv is missing; installing it with apt-get"; \
+	  rm -rf .tools/venv; \
+	  apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null; \
+	  python3 -m venv .tools/venv; \
+	fi
+	.tools/venv/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	mkdir -p .tools/bin && ln -sf ../venv/bin/uv $(UV)
+
+.venv/.installed: $(UV) pyproject.toml uv.lock plugins/*/pyproject.toml
+	$(UV) sync --locked --all-extras --all-packages
+	touch $@
+
+install: .venv/.installed
+
+demo: install
+	$(UV) run agentcore demo
+
+test: install
+	$(UV) run pytest -q
+
+lint: install
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+
+format: install
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+bench: install
+	$(UV) run python benchmarks/overhead.py
+	$(UV) run python benchmarks/cold_start.py
+
+help-snapshot: install
+	$(UV) run python -m agentcore.cli.gen_help
+
+clean:
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,336 @@
+"""The Python API: ``Team.load()``, ``team.run()``, ``await team.arun()``, ``team.astream()``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from agentcore.config import Limits, Settings, load_settings
+from agentcore.errors import UserError
+from agentcore.events import RunEvent
+from agentcore.result import RunResult, StepInfo, UsageReport
+
+if TYPE_CHECKING:
+    from agentcore.agents import AgentSpec
+    from agentcore.plugins import Registry
+
+__all__ = ["RunEvent", "RunResult", "Team"]
+
+_WRAP_UP_GRACE_S = 60.0
+
+
+def new_run_id() -> str:
+    """A sortable, unique run id: ``YYYYmmdd-HHMMSS-xxxxxx``."""
+    return time.strftime("%Y%m%d-%H%M%S-", time.gmtime()) + uuid.uuid4().hex[:6]
+
+
+def _limits(value: Limits | Mapping[str, Any] | None, default: Limits) -> Limits:
+    if value is None:
+        return default
+    if isinstance(value, Limits):
+        return value
+    try:
+        return default.model_copy(update={}).model_validate({**default.model_dump(), **value})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(map(str, err["loc"]))
+        raise UserError(
+            f"invalid limit '{field}': {err['msg']} (got {err.get('input')!r})",
+            hint="limits must be positive numbers",
+        ) from None
+
+
+class Team:
+    """A team of agents (planner, researcher, coder, ML specialist, and yours) and their tools.
+
+    Example:
+        ```python
+        from agentcore import Team
+
+        team = Team.load()
+        result = team.run("Summarise data/penguins.csv", model="scripted:echo")
+        print(result.status, result.answer)
+        ```
+    """
+
+    def __init__(self, *, settings: Settings, registry: Registry, agents: dict[str, AgentSpec]):
+        self.settings = settings
+        self.registry = registry
+        self.agents = agents
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        settings: Settings | None = None,
+        agent_dirs: Sequence[Path] = (),
+        registry: Registry | None = None,
+    ) -> Team:
+        """Load settings, plugins and agent specs, and check they fit together.
+
+        Raises:
+            UserError: On a bad config, agent spec, or a spec naming an unknown tool.
+        """
+        from agentcore.agents import builtin_agents_dir, load_agents, validate_team
+        from agentcore.plugins import load_registry
+
+        settings = settings or load_settings()
+        registry = registry or load_registry()
+        agents = load_agents([builtin_agents_dir(), *settings.agent_dirs, *agent_dirs])
+        validate_team(agents, tool_names=registry.tools.keys())
+        return cls(settings=settings, registry=registry, agents=agents)
+
+    async def arun(
+        self,
+        task: str,
+        *,
+        model: str | None = None,
+        limits: Limits | Mapping[str, Any] | None = None,
+        run_id: str | None = None,
+        workspace: Path | None = None,
+        on_event: Callable[[RunEvent], None] | None = None,
+    ) -> RunResult:
+        """Run ``task`` to the end and return its result.
+
+        Args:
+            task: What to do.
+            model: A ``"provider:model"`` spec; default from config or the environment.
+            limits: Run limits (a ``Limits`` or a mapping of the fields to change).
+            run_id: Use this id instead of a new one.
+            workspace: The directory tools read and write (default: a new one per run).
+            on_event: Called with every ``RunEvent`` as it happens.
+
+        Raises:
+            UserError: Bad input (empty task, bad limits, unknown model, missing key), before
+                anything runs. Run failures do not raise: see ``RunResult.status``.
+        """
+        if not task or not task.strip():
+            raise UserError("the task is empty", hint='give the task as text, e.g. "summarise x.csv"')
+        return await self._execute(
+            task=task.strip(), model=model, limits=limits, run_id=run_id, workspace=workspace,
+            emit=on_event or (lambda e: None), resume=None,
+        )
+
+    def run(self, task: str, **kwargs: Any) -> RunResult:
+        """Synchronous :meth:`arun` (not from inside a running event loop)."""
+        return _sync(self.arun(task, **kwargs))
+
+    async def aresume(
+        self, run_id: str, *, on_event: Callable[[RunEvent], None] | None = None
+    ) -> RunResult:
+        """Carry on an interrupted run from its last checkpoint.
+
+        Raises:
+            UserError: If there is no checkpointed run with that id.
+        """
+        return await self._execute(
+            task=None, model=None, limits=None, run_id=run_id, workspace=None,
+            emit=on_event or (lambda e: None), resume=run_id,
+        )
+
+    def resume(self, run_id: str) -> RunResult:
+        """Synchronous :meth:`aresume`."""
+        return _sync(self.aresume(run_id))
+
+    async def astream(
+        self,
+        task: str | None = None,
+        *,
+        resume: str | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[RunEvent]:
+        """Run and yield events as they happen; the last is ``run_end`` with the result.
+
+        Bad input raises ``UserError`` from the first iteration, before anything runs.
+        """
+        queue: asyncio.Queue[RunEvent | None] = asyncio.Queue()
+
+        async def go() -> RunResult:
+            try:
+                if resume:
+                    return await self.aresume(resume, on_event=queue.put_nowait)
+                return await self.arun(task or "", on_event=queue.put_nowait, **kwargs)
+            finally:
+                queue.put_nowait(None)
+
+        job = asyncio.ensure_future(go())
+        try:
+            while (event := await queue.get()) is not None:
+                yield event
+            job.result()  # re-raise a UserError raised before the run started
+        finally:
+            if not job.done():
+                job.cancel()
+                await asyncio.gather(job, return_exceptions=True)
+
+    async def _execute(
+        self,
+        *,
+        task: str | None,
+        model: str | None,
+        limits: Limits | Mapping[str, Any] | None,
+        run_id: str | None,
+        workspace: Path | None,
+        emit: Callable[[RunEvent], None],
+        resume: str | None,
+    ) -> RunResult:
+        from agentcore.graph import Budget, RunContext, build_graph
+        from agentcore.graph._checkpoints import open_checkpointer, prune_runs
+        from agentcore.models import ModelClient, choose_model
+        from agentcore.trace import TraceWriter, read_trace
+
+        settings = self.settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        async with open_checkpointer(settings.checkpoint_path) as saver:
+            graph = build_graph(checkpointer=saver)
+            if resume is not None:
+                run_id = resume
+                config: dict[str, Any] = {"configurable": {"thread_id": run_id}}
+                snapshot = await graph.aget_state(config)  # type: ignore[arg-type]
+                values: dict[str, Any] = dict(snapshot.values or {})
+                if not values:
+                    raise UserError(
+                        f"no run with id '{run_id}' in {settings.checkpoint_path}",
+                        hint="list runs in the data dir's runs/ folder, or start a new run",
+                    )
+                meta = values["meta"]
+                model_spec, run_limits = meta["model"], Limits(**meta["limits"])
+                ws = Path(meta["workspace"])
+                task, graph_input = values["task"], None
+                finished = not snapshot.next
+            else:
+                run_limits = _limits(limits, settings.limits)
+                model_spec = choose_model(model, settings, os.environ)
+                run_id = run_id or new_run_id()
+                ws = workspace or settings.workspaces_dir / run_id
+                finished = False
+            # Build every model the team will use now, so a bad spec or missing key fails
+            # before the run starts.
+            for spec in {model_spec, *(a.model for a in self.agents.values() if a.model)}:
+                ModelClient.from_specs(
+                    spec, fallbacks=settings.fallback_models, settings=settings,
+                    registry=self.registry,
+                )
+            ws.mkdir(parents=True, exist_ok=True)
+            config = {"configurable": {"thread_id": run_id}, "recursion_limit": 10_000}
+            if resume is None:
+                graph_input = {
+                    "task": task,
+                    "meta": {"run_id": run_id, "model": model_spec,
+                             "limits": run_limits.model_dump(), "workspace": str(ws),
+                             "started_at": time.time()},
+                    "status": "running", "plan": [], "results": {}, "counters": {},
+                    "usage": {}, "model_usage": {}, "artifacts": [], "answer": "",
+                    "limit": None, "error": None, "route": "",
+                }
+            trace_path = settings.runs_dir / f"{run_id}.jsonl"
+            trace = TraceWriter(trace_path, run_id)
+            budget = Budget(limits=run_limits)
+            if resume is not None:
+                _restore_budget(budget, values)
+            ctx = RunContext(
+                run_id=run_id, settings=settings, registry=self.registry, agents=self.agents,
+                model=model_spec, limits=run_limits, workspace=ws, budget=budget, trace=trace,
+                emit=emit,
+            )
+            trace.write("run_start", task=task, model=model_spec, resume=resume is not None,
+                        limits=run_limits.model_dump(), workspace=str(ws))
+            emit(RunEvent(kind="run_start", data={"run_id": run_id, "task": task,
+                                                  "model": model_spec, "workspace": str(ws)}))
+            status_override: str | None = None
+            error: str | None = None
+            try:
+                if not finished:
+                    async with asyncio.timeout(run_limits.timeout_s + _WRAP_UP_GRACE_S):
+                        await graph.ainvoke(graph_input, config, context=ctx)  # type: ignore[arg-type]
+            except TimeoutError:
+                status_override, error = "limit_reached", "timeout_s"
+            except (asyncio.CancelledError, KeyboardInterrupt):
+                status_override, error = "cancelled", "cancelled by the user"
+                trace.write("run_end", status="cancelled")
+                trace.close()
+                raise
+            except UserError:
+                trace.close()
+                raise
+            except Exception as exc:  # the run failed; report it, keep what was done
+                status_override, error = "failed", f"{type(exc).__name__}: {exc}"
+                trace.write("error", error=error)
+            final = dict((await graph.aget_state(config)).values)  # type: ignore[arg-type]
+            result = _result(final, run_id=run_id, model=model_spec, workspace=ws,
+                             status=status_override, error=error,
+                             duration=time.monotonic() - started)
+            trace.write("run_end", status=result.status, limit=result.limit, error=result.error,
+                        usage=result.usage.total.model_dump())
+            trace.close()
+            result.trace = read_trace(trace_path)
+            await prune_runs(saver, keep=settings.keep_runs, runs_dir=settings.runs_dir)
+        emit(RunEvent(kind="run_end", data={"result": result}))
+        return result
+
+
+def _restore_budget(budget: Budget, values: Mapping[str, Any]) -> None:
+    usage = values.get("usage", {})
+    counters = values.get("counters", {})
+    budget.tokens = sum(u["input_tokens"] + u["output_tokens"] for u in usage.values())
+    budget.cost_usd = sum(u["cost_usd"] for u in usage.values())
+    budget.tool_calls = int(counters.get("tool_calls", 0))
+    budget.steps = int(counters.get("steps", 0))
+
+
+def _result(
+    state: Mapping[str, Any],
+    *,
+    run_id: str,
+    model: str,
+    workspace: Path,
+    status: str | None,
+    error: str | None,
+    duration: float,
+) -> RunResult:
+    from agentcore.graph._synthesis import fallback_answer
+
+    final_status = status or state.get("status", "failed")
+    if final_status == "running":  # the graph stopped without deciding: count it as failed
+        final_status, error = "failed", error or "the run ended without an answer"
+    answer = state.get("answer") or ""
+    if not answer and state.get("plan"):
+        answer = fallback_answer(state, error or final_status)  # type: ignore[arg-type]
+    results = state.get("results", {})
+    return RunResult(
+        run_id=run_id,
+        status=final_status,  # type: ignore[arg-type]
+        answer=answer,
+        model=model,
+        limit=state.get("limit") or (error if final_status == "limit_reached" else None),
+        error=error or state.get("error"),
+        duration_s=round(duration, 3),
+        usage=UsageReport.from_state(state.get("usage", {}), state.get("model_usage", {})),
+        steps=[
+            StepInfo(id=s["id"], agent=s["agent"], status=s["status"], instruction=s["instruction"],
+                     summary=results.get(s["id"], {}).get("summary", ""))
+            for s in state.get("plan", [])
+        ],
+        artifacts=list(state.get("artifacts", [])),
+        workspace=str(workspace),
+    )
+
+
+def _sync(coro: Any) -> RunResult:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        result: RunResult = asyncio.run(coro)
+        return result
+    coro.close()
+    raise UserError(
+        "Team.run() was called inside a running event loop", hint="use 'await team.arun(...)'"
+    )

@@ -1,0 +1,221 @@
+"""Configuration: one pydantic model, loaded with a fixed precedence.
+
+CLI flags > environment (``AGENTCORE_*``) > ``./agentcore.toml`` > user config
+(``$XDG_CONFIG_HOME/agentcore/config.toml``) > defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agentcore.errors import ConfigError
+
+__all__ = ["Limits", "LogSettings", "Price", "RetrySettings", "Settings", "load_settings"]
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    return Path(os.environ.get(var) or Path.home() / fallback) / "agentcore"
+
+
+class Limits(BaseModel):
+    """Hard limits on one run. At any of them the run wraps up with what it has.
+
+    Attributes:
+        max_steps: Plan steps executed (re-plans included).
+        max_tool_calls: Tool calls across all agents.
+        max_tokens: Input plus output tokens across all model calls.
+        max_cost_usd: Estimated spend across all model calls; ``None`` for no cost limit.
+        timeout_s: Wall-clock time for the whole run.
+        max_iterations: Model calls per agent step, unless the agent's spec sets its own.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_steps: int = Field(12, gt=0)
+    max_tool_calls: int = Field(40, gt=0)
+    max_tokens: int = Field(400_000, gt=0)
+    max_cost_usd: float | None = Field(5.0, gt=0)
+    timeout_s: float = Field(900.0, gt=0)
+    max_iterations: int = Field(10, gt=0)
+
+
+class Price(BaseModel):
+    """USD per million tokens for one model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+    cached_input: float | None = Field(None, ge=0)
+
+
+class RetrySettings(BaseModel):
+    """Retries of model calls on 429, 5xx, timeouts and connection errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_attempts: int = Field(4, ge=1, le=20)
+    max_wait_s: float = Field(60.0, gt=0)
+    request_timeout_s: float = Field(120.0, gt=0)
+
+
+class LogSettings(BaseModel):
+    """Logging: pretty on a TTY, JSON otherwise, unless ``format`` says."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    level: Literal["debug", "info", "warning", "error"] = "warning"
+    format: Literal["auto", "pretty", "json"] = "auto"
+
+
+class Settings(BaseModel):
+    """Everything configurable. Build it with :func:`load_settings`.
+
+    Attributes:
+        model: Default model spec, ``"provider:model"``.
+        fallback_models: Tried in order when the primary model fails after retries.
+        data_dir: Holds checkpoints, run traces, memory and workspaces.
+        agent_dirs: Extra directories of agent ``*.md`` files; later ones override.
+        limits: Default run limits.
+        retries: Model retry policy.
+        pricing: Per-model price overrides, keyed by model name.
+        log: Logging settings.
+        keep_runs: Checkpointed runs to keep; older ones are pruned.
+        plugins: Per-plugin settings tables, keyed by plugin name.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str | None = None
+    fallback_models: list[str] = Field(default_factory=list)
+    data_dir: Path = Field(default_factory=lambda: _xdg("XDG_DATA_HOME", ".local/share"))
+    agent_dirs: list[Path] = Field(default_factory=list)
+    limits: Limits = Field(default_factory=Limits)  # type: ignore[arg-type]
+    retries: RetrySettings = Field(default_factory=RetrySettings)
+    pricing: dict[str, Price] = Field(default_factory=dict)
+    log: LogSettings = Field(default_factory=LogSettings)
+    keep_runs: int = Field(200, ge=1)
+    plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @property
+    def runs_dir(self) -> Path:
+        """One JSONL trace per run."""
+        return self.data_dir / "runs"
+
+    @property
+    def workspaces_dir(self) -> Path:
+        """One workspace directory per run."""
+        return self.data_dir / "workspaces"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        """The SQLite checkpoint database."""
+        return self.data_dir / "checkpoints.sqlite"
+
+
+_ENV: dict[str, tuple[str, ...]] = {
+    "AGENTCORE_MODEL": ("model",),
+    "AGENTCORE_FALLBACK_MODELS": ("fallback_models",),
+    "AGENTCORE_DATA_DIR": ("data_dir",),
+    "AGENTCORE_AGENT_DIRS": ("agent_dirs",),
+    "AGENTCORE_LOG_LEVEL": ("log", "level"),
+    "AGENTCORE_LOG_FORMAT": ("log", "format"),
+    "AGENTCORE_KEEP_RUNS": ("keep_runs",),
+    "AGENTCORE_MAX_STEPS": ("limits", "max_steps"),
+    "AGENTCORE_MAX_TOOL_CALLS": ("limits", "max_tool_calls"),
+    "AGENTCORE_MAX_TOKENS": ("limits", "max_tokens"),
+    "AGENTCORE_MAX_COST_USD": ("limits", "max_cost_usd"),
+    "AGENTCORE_TIMEOUT_S": ("limits", "timeout_s"),
+}
+_LIST_KEYS = {"fallback_models", "agent_dirs"}
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}", hint="fix the syntax") from None
+
+
+def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for var, keys in _ENV.items():
+        if var not in environ:
+            continue
+        value: Any = environ[var]
+        if keys[-1] in _LIST_KEYS:
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        node = out
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = value
+    return out
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    cwd: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build settings from defaults, config files, environment and ``overrides``.
+
+    Args:
+        overrides: Highest-precedence values (the CLI's flags), nested like the TOML.
+        cwd: Where to look for ``agentcore.toml`` (default: the current directory).
+        environ: The environment (default: ``os.environ``).
+
+    Raises:
+        ConfigError: Naming the source and the field that is invalid.
+    """
+    env = os.environ if environ is None else environ
+    layers: list[tuple[str, dict[str, Any]]] = []
+    user_file = Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "agentcore"
+    for path in (user_file / "config.toml", (cwd or Path.cwd()) / "agentcore.toml"):
+        if path.is_file():
+            layers.append((str(path), _read_toml(path)))
+    layers.append(("environment", _from_env(env)))
+    layers.append(("command line", dict(overrides or {})))
+
+    merged: dict[str, Any] = {}
+    for _source, layer in layers:
+        merged = _merge(merged, layer)
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        source = next(
+            (s for s, layer in reversed(layers) if _has(layer, err["loc"])), "configuration"
+        )
+        raise ConfigError(
+            f"{source}: '{field}': {err['msg']} (got {err.get('input')!r})",
+            hint="fix the value or remove it to use the default",
+        ) from None
+
+
+def _has(layer: Mapping[str, Any], loc: tuple[int | str, ...]) -> bool:
+    node: Any = layer
+    for key in loc:
+        if isinstance(node, Mapping) and key in node:
+            node = node[key]
+        else:
+            return False
+    return True

@@ -1,0 +1,185 @@
+"""Every exception agentcore raises, in one hierarchy.
+
+``UserError`` means "you, the user or developer, made a mistake": bad configuration, a bad
+agent spec, a bad task file, an unknown model. It is raised early, before anything runs, and the
+CLI prints its message on one line and exits with code 2, with no traceback.
+
+``RunError`` and its children describe a run that could not finish. Tool failures are *not*
+exceptions that escape a run: they go back to the model as tool messages (``ToolError``).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AgentCoreError",
+    "ConfigError",
+    "LimitExceeded",
+    "MissingDependencyError",
+    "MissingKeyError",
+    "ModelError",
+    "PluginError",
+    "RunError",
+    "ScriptExhaustedError",
+    "SpecError",
+    "ToolError",
+    "UserError",
+]
+
+
+class AgentCoreError(Exception):
+    """Root of every agentcore exception."""
+
+
+class UserError(AgentCoreError):
+    """The user made a mistake: bad input, configuration or spec.
+
+    Args:
+        message: What was wrong, where, and what to do about it.
+        hint: An optional fix, shown after the message.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(message if hint is None else f"{message} ({hint})")
+
+
+class ConfigError(UserError):
+    """A configuration value is invalid or missing."""
+
+
+class SpecError(UserError):
+    """An agent spec, script file or task file is invalid.
+
+    Args:
+        message: What was wrong.
+        path: The file the problem is in.
+        line: 1-based line number when known.
+        field: The dotted field name when known.
+        hint: How to fix it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        where = ""
+        if path is not None:
+            where = path if line is None else f"{path}:{line}"
+            where += ": "
+        if field is not None:
+            where += f"field '{field}': "
+        super().__init__(f"{where}{message}", hint=hint)
+
+
+class MissingKeyError(UserError):
+    """A provider needs an API key that is not set.
+
+    Args:
+        provider: The provider name, e.g. ``openai``.
+        env_var: The environment variable to set.
+    """
+
+    def __init__(self, provider: str, env_var: str) -> None:
+        self.provider = provider
+        self.env_var = env_var
+        super().__init__(
+            f"the {provider} provider needs an API key but {env_var} is not set",
+            hint=f"export {env_var}=... or pick another model with --model",
+        )
+
+
+class MissingDependencyError(UserError):
+    """An optional dependency is not installed.
+
+    Args:
+        package: The import that failed.
+        extra: The extra of the ``agentcore`` distribution that provides it.
+    """
+
+    def __init__(self, package: str, extra: str) -> None:
+        self.package = package
+        self.extra = extra
+        super().__init__(
+            f"'{package}' is not installed",
+            hint=f"install it with: uv pip install 'agentcore[{extra}]'",
+        )
+
+
+class PluginError(UserError):
+    """A plugin is misconfigured, or two plugins register the same name."""
+
+
+class RunError(AgentCoreError):
+    """A run could not finish."""
+
+
+class ModelError(RunError):
+    """A model call failed after retries and fallbacks.
+
+    Args:
+        message: What happened.
+        model: The model spec string that failed.
+        retryable: Whether the failure was transient (429, 5xx, timeout, connection).
+    """
+
+    def __init__(self, message: str, *, model: str | None = None, retryable: bool = False):
+        self.model = model
+        self.retryable = retryable
+        super().__init__(message)
+
+
+class ScriptExhaustedError(RunError):
+    """A scripted model was called more often than its script has responses.
+
+    Args:
+        script: The script's name.
+        agent: The agent whose queue ran out (None when the call named no agent).
+        served: How many responses that queue served before it ran out.
+        detail: What to do about it.
+    """
+
+    def __init__(self, script: str, agent: str | None, served: int, *, detail: str) -> None:
+        self.script = script
+        self.agent = agent
+        self.served = served
+        who = f"agent '{agent}'" if agent is not None else "a call with no agent"
+        super().__init__(
+            f"script '{script}' has no response left for {who} after serving {served}: {detail}"
+        )
+
+
+class LimitExceeded(RunError):
+    """A run hit one of its limits.
+
+    Args:
+        limit: The limit's name, e.g. ``max_tool_calls``.
+        value: The configured value.
+    """
+
+    def __init__(self, limit: str, value: float) -> None:
+        self.limit = limit
+        self.value = value
+        super().__init__(f"limit reached: {limit}={value}")
+
+
+class ToolError(AgentCoreError):
+    """A tool failed in a way the model should hear about.
+
+    Raising it inside a tool sends ``message`` back to the model as the tool's result (with
+    ``is_error`` set) so it can correct its call; the run goes on.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)

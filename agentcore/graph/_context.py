@@ -1,0 +1,137 @@
+"""The run-scoped objects every node needs; passed as LangGraph's runtime context, never checkpointed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from string import Template
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.runnables import RunnableConfig
+from langchain_core.tools import BaseTool
+
+from agentcore.config import Limits, Settings
+from agentcore.events import RunEvent
+from agentcore.graph._budget import Budget
+from agentcore.graph._state import Usage
+from agentcore.models import ModelClient, ModelReply
+from agentcore.plugins import Registry
+from agentcore.tools import ToolContext
+from agentcore.trace import TraceWriter
+
+if TYPE_CHECKING:
+    from agentcore.agents import AgentSpec
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+@cache
+def template(name: str) -> Template:
+    """Load a prompt template from ``agentcore/graph/templates/NAME.md``."""
+    return Template((_TEMPLATES / f"{name}.md").read_text(encoding="utf-8"))
+
+
+@dataclass(kw_only=True, slots=True)
+class RunContext:
+    """Everything a node needs that is not state: models, tools, budget, trace, events."""
+
+    run_id: str
+    settings: Settings
+    registry: Registry
+    agents: dict[str, AgentSpec]
+    model: str
+    limits: Limits
+    workspace: Path
+    budget: Budget
+    trace: TraceWriter
+    emit: Callable[[RunEvent], None] = lambda event: None
+    stream_answer: bool = True
+    _clients: dict[str, ModelClient] = field(default_factory=dict)
+    _artifacts: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def planner(self) -> AgentSpec:
+        """The team's planner agent."""
+        return next(a for a in self.agents.values() if a.role == "planner")
+
+    def client(self, agent: str) -> ModelClient:
+        """The model client for ``agent`` (its spec's model, else the run's)."""
+        spec = self.agents.get(agent)
+        model = (spec.model if spec is not None else None) or self.model
+        if model not in self._clients:
+            self._clients[model] = ModelClient.from_specs(
+                model,
+                fallbacks=self.settings.fallback_models,
+                settings=self.settings,
+                registry=self.registry,
+            )
+        return self._clients[model]
+
+    def tools(self, agent: str) -> dict[str, BaseTool]:
+        """The registry tools ``agent`` may call, by name."""
+        return {name: self.registry.tools[name] for name in self.agents[agent].tools}
+
+    def max_iterations(self, agent: str) -> int:
+        """Model calls allowed per step for ``agent``."""
+        return self.agents[agent].max_iterations or self.limits.max_iterations
+
+    def model_config(self, agent: str, step: str = "") -> RunnableConfig:
+        """Config for a model call: metadata that scripted models and tracers key on."""
+        return {
+            "metadata": {"agentcore_agent": agent, "agentcore_step": step, "agentcore_run": self.run_id},
+            "tags": ["agentcore", f"agent:{agent}"],
+        }
+
+    def tool_context(self, agent: str, step: str) -> ToolContext:
+        """The context a tool receives, with events routed into the run."""
+
+        def emit(kind: str, data: Any) -> None:
+            if kind == "artifact":
+                self._artifacts.setdefault(step, []).append(str(data["path"]))
+            self.emit(RunEvent(kind=kind, agent=agent, step=step, data=dict(data)))  # type: ignore[arg-type]
+
+        return ToolContext(
+            run_id=self.run_id,
+            agent=agent,
+            workspace=self.workspace,
+            data_dir=self.settings.data_dir,
+            settings=self.settings.plugins,
+            emit=emit,
+        )
+
+    def artifacts_of(self, step: str) -> list[str]:
+        """Files tools reported writing during ``step``."""
+        return list(dict.fromkeys(self._artifacts.get(step, [])))
+
+    def account(self, agent: str, step: str, reply: ModelReply) -> tuple[dict[str, Usage], dict[str, Usage]]:
+        """Record one model call in the budget and trace; return state usage updates."""
+        u = reply.usage
+        cost = u.cost_usd or 0.0
+        self.budget.record_model_call(u.input_tokens, u.output_tokens, cost)
+        usage = Usage(
+            input_tokens=u.input_tokens, output_tokens=u.output_tokens, cost_usd=cost, calls=1
+        )
+        from langchain_core.messages import messages_to_dict
+
+        self.trace.write(
+            "model_call",
+            agent=agent,
+            step=step,
+            model=reply.model,
+            attempts=reply.attempts,
+            response=messages_to_dict([reply.message])[0],
+            usage={"input_tokens": u.input_tokens, "output_tokens": u.output_tokens, "cost_usd": u.cost_usd},
+        )
+        self.emit(
+            RunEvent(kind="model_call", agent=agent, step=step or None, data={"model": reply.model, **usage})
+        )
+        return {agent: usage}, {reply.model: usage}
+
+
+def short_args(args: dict[str, Any], limit: int = 80) -> str:
+    """A one-line summary of tool arguments for events and logs."""
+    text = json.dumps(args, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,210 @@
+"""An agent node: a bounded tool-calling loop over one plan step, with a scoped context."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages.tool import ToolCall
+from langchain_core.tools import BaseTool
+from langgraph.runtime import Runtime
+from pydantic import ValidationError
+
+from agentcore.errors import RunError, ToolError
+from agentcore.events import RunEvent
+from agentcore.graph._context import RunContext, short_args, template
+from agentcore.graph._state import PlanStep, StepResult, StepStatus, Usage, WorkerInput, add_usage
+from agentcore.tools import config_with_context, tool_meta
+
+STALL_REPEATS = 3
+
+
+@dataclass(kw_only=True, slots=True)
+class _Step:
+    """Mutable bookkeeping for one step's loop."""
+
+    usage: dict[str, Usage] = field(default_factory=dict)
+    model_usage: dict[str, Usage] = field(default_factory=dict)
+    tool_calls: int = 0
+    iterations: int = 0
+    seen: Counter[str] = field(default_factory=Counter)
+    observations: list[str] = field(default_factory=list)
+
+
+def _step_message(inp: WorkerInput) -> str:
+    deps = "".join(
+        template("dependency").substitute(
+            step_id=sid, agent=r["agent"], status=r["status"], summary=r["summary"]
+        )
+        for sid, r in inp["deps"].items()
+    )
+    return template("step").substitute(
+        task=inp["task"], step_id=inp["step"]["id"], instruction=inp["step"]["instruction"],
+        dependencies=deps,
+    )
+
+
+async def run_tool(
+    ctx: RunContext, tools: dict[str, BaseTool], call: ToolCall, agent: str, step: str
+) -> tuple[str, bool]:
+    """Run one tool call; every failure becomes text for the model, never an exception."""
+    name = call["name"]
+    tool = tools.get(name)
+    if tool is None:
+        allowed = ", ".join(sorted(tools)) or "none"
+        return f"Error: there is no tool '{name}' for you. Tools you can call: {allowed}.", True
+    meta = tool_meta(tool)
+    config = config_with_context(ctx.tool_context(agent, step))
+    try:
+        result = await asyncio.wait_for(tool.ainvoke(call["args"], config=config), meta.timeout_s)
+    except TimeoutError:
+        return f"Error: {name} timed out after {meta.timeout_s:g} s and was cancelled.", True
+    except ToolError as exc:
+        return f"Error: {exc.message}", True
+    except ValidationError as exc:
+        errs = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'args'}: {e['msg']}" for e in exc.errors())
+        return f"Error: invalid arguments for {name}: {errs}. Fix the arguments and call again.", True
+    except Exception as exc:  # a tool bug must not end the run
+        ctx.trace.write("error", agent=agent, step=step, tool=name, error=repr(exc),
+                        traceback=traceback.format_exc(limit=5))
+        return f"Error: {name} failed: {type(exc).__name__}: {exc}", True
+    text = result if isinstance(result, str) else json.dumps(result, default=str, ensure_ascii=False)
+    if len(text) > meta.max_output_chars:
+        text = (
+            text[: meta.max_output_chars]
+            + f"\n[output cut: {len(text)} characters, showing the first {meta.max_output_chars}]"
+        )
+    return text, False
+
+
+def _partial(book: _Step, last_text: str, why: str) -> str:
+    parts = [f"[step stopped: {why}; this is a partial result]"]
+    if last_text.strip():
+        parts.append(last_text.strip())
+    if book.observations:
+        parts.append("Last observations:\n" + "\n".join(book.observations[-3:]))
+    return "\n".join(parts)
+
+
+async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    """Run one step with its agent: model ↔ tools until it answers or hits a limit."""
+    ctx = runtime.context
+    step = inp["step"]
+    agent, sid = step["agent"], step["id"]
+    spec = ctx.agents[agent]
+    tools = ctx.tools(agent)
+    client = ctx.client(agent)
+    max_iter = ctx.max_iterations(agent)
+    ctx.trace.write("step_start", agent=agent, step=sid, instruction=step["instruction"])
+    ctx.emit(RunEvent(kind="step_start", agent=agent, step=sid, data={"instruction": step["instruction"]}))
+
+    messages: list[BaseMessage] = [SystemMessage(spec.prompt), HumanMessage(_step_message(inp))]
+    book = _Step()
+    status: StepStatus = "done"
+    summary = ""
+    error: str | None = None
+    limit: str | None = None
+    last_text = ""
+    try:
+        while True:
+            if limit := ctx.budget.check():
+                status, summary = "limit_reached", _partial(book, last_text, f"limit {limit}")
+                break
+            if book.iterations >= max_iter:
+                limit = "max_iterations"
+                ctx.budget.hit = ctx.budget.hit or limit
+                status, summary = "limit_reached", _partial(book, last_text, f"{max_iter} iterations")
+                break
+            book.iterations += 1
+            reply = await client.ainvoke(
+                messages, tools=list(tools.values()), config=ctx.model_config(agent, sid)
+            )
+            u, mu = ctx.account(agent, sid, reply)
+            book.usage, book.model_usage = add_usage(book.usage, u), add_usage(book.model_usage, mu)
+            message: AIMessage = reply.message
+            messages.append(message)
+            last_text = message.text or last_text
+            if not message.tool_calls:
+                summary = message.text.strip() or "(the agent finished without a summary)"
+                break
+            stalled = await _run_calls(ctx, tools, message.tool_calls, agent, sid, book, messages)
+            if stalled:
+                status, error = "stalled", stalled
+                summary = _partial(book, last_text, stalled)
+                break
+            if ctx.budget.hit:
+                limit = ctx.budget.hit
+                status, summary = "limit_reached", _partial(book, last_text, f"limit {limit}")
+                break
+    except RunError as exc:
+        status, error = "failed", str(exc)
+        summary = _partial(book, last_text, f"error: {exc}")
+        ctx.trace.write("error", agent=agent, step=sid, error=str(exc))
+    except Exception as exc:  # never let one step take the run down
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        summary = _partial(book, last_text, f"internal error: {error}")
+        ctx.trace.write("error", agent=agent, step=sid, error=error,
+                        traceback=traceback.format_exc(limit=8))
+
+    artifacts = ctx.artifacts_of(sid)
+    result = StepResult(
+        step_id=sid, agent=agent, status=status, summary=summary, artifacts=artifacts,
+        tool_calls=book.tool_calls, iterations=book.iterations, error=error,
+    )
+    ctx.trace.write("step_end", agent=agent, step=sid, status=status, summary=summary,
+                    artifacts=artifacts, tool_calls=book.tool_calls, iterations=book.iterations,
+                    error=error)
+    ctx.emit(RunEvent(kind="step_end", agent=agent, step=sid,
+                      data={"status": status, "summary": summary, "artifacts": artifacts}))
+    update: dict[str, Any] = {
+        "plan": [PlanStep(**{**step, "status": status})],  # type: ignore[typeddict-item]
+        "results": {sid: result},
+        "usage": book.usage,
+        "model_usage": book.model_usage,
+        "artifacts": artifacts,
+        "counters": {"tool_calls": book.tool_calls, "model_calls": book.iterations},
+    }
+    if limit:
+        update["limit"] = limit
+    return update
+
+
+async def _run_calls(
+    ctx: RunContext,
+    tools: dict[str, BaseTool],
+    calls: list[ToolCall],
+    agent: str,
+    sid: str,
+    book: _Step,
+    messages: list[BaseMessage],
+) -> str | None:
+    """Run a message's tool calls in order; returns a stall reason, or ``None``."""
+    for call in calls:
+        key = f"{call['name']}:{json.dumps(call['args'], sort_keys=True, default=str)}"
+        book.seen[key] += 1
+        if book.seen[key] >= STALL_REPEATS:
+            ctx.trace.write("stall", agent=agent, step=sid, tool=call["name"], args=call["args"])
+            return f"stalled: {call['name']} called {STALL_REPEATS} times with the same arguments"
+        if not ctx.budget.take_tool_call():
+            messages.append(ToolMessage("Error: tool call limit reached.", tool_call_id=call["id"] or "",
+                                        status="error"))
+            return None
+        book.tool_calls += 1
+        ctx.trace.write("tool_call", agent=agent, step=sid, tool=call["name"], args=call["args"],
+                        call_id=call["id"])
+        ctx.emit(RunEvent(kind="tool_call", agent=agent, step=sid,
+                          data={"tool": call["name"], "args": short_args(call["args"])}))
+        text, is_error = await run_tool(ctx, tools, call, agent, sid)
+        book.observations.append(f"{call['name']}: {text[:300]}")
+        ctx.trace.write("tool_result", agent=agent, step=sid, tool=call["name"], call_id=call["id"],
+                        is_error=is_error, chars=len(text), output=text[:2000])
+        ctx.emit(RunEvent(kind="tool_result", agent=agent, step=sid,
+                          data={"tool": call["name"], "chars": len(text), "is_error": is_error}))
+        messages.append(ToolMessage(text, tool_call_id=call["id"] or "", name=call["name"],
+                                    status="error" if is_error else "success"))
+    return None
