@@ -7,6 +7,7 @@ import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from agentcore.result import RunResult, StepInfo, UsageReport
 
 if TYPE_CHECKING:
     from agentcore.agents import AgentSpec
+    from agentcore.graph import Budget
     from agentcore.plugins import Registry
 
 __all__ = ["RunEvent", "RunResult", "Team"]
@@ -58,6 +60,7 @@ class Team:
         result = team.run("Summarise data/penguins.csv", model="scripted:echo")
         print(result.status, result.answer)
         ```
+
     """
 
     def __init__(self, *, settings: Settings, registry: Registry, agents: dict[str, AgentSpec]):
@@ -77,6 +80,7 @@ class Team:
 
         Raises:
             UserError: On a bad config, agent spec, or a spec naming an unknown tool.
+
         """
         from agentcore.agents import builtin_agents_dir, load_agents, validate_team
         from agentcore.plugins import load_registry
@@ -110,12 +114,20 @@ class Team:
         Raises:
             UserError: Bad input (empty task, bad limits, unknown model, missing key), before
                 anything runs. Run failures do not raise: see ``RunResult.status``.
+
         """
         if not task or not task.strip():
-            raise UserError("the task is empty", hint='give the task as text, e.g. "summarise x.csv"')
+            raise UserError(
+                "the task is empty", hint='give the task as text, e.g. "summarise x.csv"'
+            )
         return await self._execute(
-            task=task.strip(), model=model, limits=limits, run_id=run_id, workspace=workspace,
-            emit=on_event or (lambda e: None), resume=None,
+            task=task.strip(),
+            model=model,
+            limits=limits,
+            run_id=run_id,
+            workspace=workspace,
+            emit=on_event or (lambda e: None),
+            resume=None,
         )
 
     def run(self, task: str, **kwargs: Any) -> RunResult:
@@ -129,10 +141,16 @@ class Team:
 
         Raises:
             UserError: If there is no checkpointed run with that id.
+
         """
         return await self._execute(
-            task=None, model=None, limits=None, run_id=run_id, workspace=None,
-            emit=on_event or (lambda e: None), resume=run_id,
+            task=None,
+            model=None,
+            limits=None,
+            run_id=run_id,
+            workspace=None,
+            emit=on_event or (lambda e: None),
+            resume=run_id,
         )
 
     def resume(self, run_id: str) -> RunResult:
@@ -170,6 +188,18 @@ class Team:
                 job.cancel()
                 await asyncio.gather(job, return_exceptions=True)
 
+    def _check_models(self, model_spec: str) -> None:
+        """Build every model the team will use, so a bad spec or missing key fails early."""
+        from agentcore.models import ModelClient
+
+        for spec in {model_spec, *(a.model for a in self.agents.values() if a.model)}:
+            ModelClient.from_specs(
+                spec,
+                fallbacks=self.settings.fallback_models,
+                settings=self.settings,
+                registry=self.registry,
+            )
+
     async def _execute(
         self,
         *,
@@ -181,103 +211,192 @@ class Team:
         emit: Callable[[RunEvent], None],
         resume: str | None,
     ) -> RunResult:
-        from agentcore.graph import Budget, RunContext, build_graph
+        from agentcore.graph import build_graph
         from agentcore.graph._checkpoints import open_checkpointer, prune_runs
-        from agentcore.models import ModelClient, choose_model
-        from agentcore.trace import TraceWriter, read_trace
+        from agentcore.models import choose_model
 
         settings = self.settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
+        fresh: _Launch | None = None
+        if resume is None:
+            # Everything the user can get wrong is checked before a file is written.
+            run_limits = _limits(limits, settings.limits)
+            model_spec = choose_model(model, settings, os.environ)
+            self._check_models(model_spec)
+            new_id = run_id or new_run_id()
+            ws = workspace or settings.workspaces_dir / new_id
+            fresh = _Launch.new(task or "", new_id, model_spec, run_limits, ws)
+        elif not settings.checkpoint_path.exists():
+            raise UserError(f"no run with id '{resume}': there are no checkpoints yet")
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
         async with open_checkpointer(settings.checkpoint_path) as saver:
             graph = build_graph(checkpointer=saver)
-            if resume is not None:
-                run_id = resume
-                config: dict[str, Any] = {"configurable": {"thread_id": run_id}}
-                snapshot = await graph.aget_state(config)  # type: ignore[arg-type]
-                values: dict[str, Any] = dict(snapshot.values or {})
-                if not values:
-                    raise UserError(
-                        f"no run with id '{run_id}' in {settings.checkpoint_path}",
-                        hint="list runs in the data dir's runs/ folder, or start a new run",
-                    )
-                meta = values["meta"]
-                model_spec, run_limits = meta["model"], Limits(**meta["limits"])
-                ws = Path(meta["workspace"])
-                task, graph_input = values["task"], None
-                finished = not snapshot.next
-            else:
-                run_limits = _limits(limits, settings.limits)
-                model_spec = choose_model(model, settings, os.environ)
-                run_id = run_id or new_run_id()
-                ws = workspace or settings.workspaces_dir / run_id
-                finished = False
-            # Build every model the team will use now, so a bad spec or missing key fails
-            # before the run starts.
-            for spec in {model_spec, *(a.model for a in self.agents.values() if a.model)}:
-                ModelClient.from_specs(
-                    spec, fallbacks=settings.fallback_models, settings=settings,
-                    registry=self.registry,
-                )
-            ws.mkdir(parents=True, exist_ok=True)
-            config = {"configurable": {"thread_id": run_id}, "recursion_limit": 10_000}
-            if resume is None:
-                graph_input = {
-                    "task": task,
-                    "meta": {"run_id": run_id, "model": model_spec,
-                             "limits": run_limits.model_dump(), "workspace": str(ws),
-                             "started_at": time.time()},
-                    "status": "running", "plan": [], "results": {}, "counters": {},
-                    "usage": {}, "model_usage": {}, "artifacts": [], "answer": "",
-                    "limit": None, "error": None, "route": "",
-                }
-            trace_path = settings.runs_dir / f"{run_id}.jsonl"
-            trace = TraceWriter(trace_path, run_id)
-            budget = Budget(limits=run_limits)
-            if resume is not None:
-                _restore_budget(budget, values)
-            ctx = RunContext(
-                run_id=run_id, settings=settings, registry=self.registry, agents=self.agents,
-                model=model_spec, limits=run_limits, workspace=ws, budget=budget, trace=trace,
-                emit=emit,
-            )
-            trace.write("run_start", task=task, model=model_spec, resume=resume is not None,
-                        limits=run_limits.model_dump(), workspace=str(ws))
-            emit(RunEvent(kind="run_start", data={"run_id": run_id, "task": task,
-                                                  "model": model_spec, "workspace": str(ws)}))
-            status_override: str | None = None
-            error: str | None = None
-            try:
-                if not finished:
-                    async with asyncio.timeout(run_limits.timeout_s + _WRAP_UP_GRACE_S):
-                        await graph.ainvoke(graph_input, config, context=ctx)  # type: ignore[arg-type]
-            except TimeoutError:
-                status_override, error = "limit_reached", "timeout_s"
-            except (asyncio.CancelledError, KeyboardInterrupt):
-                status_override, error = "cancelled", "cancelled by the user"
-                trace.write("run_end", status="cancelled")
-                trace.close()
-                raise
-            except UserError:
-                trace.close()
-                raise
-            except Exception as exc:  # the run failed; report it, keep what was done
-                status_override, error = "failed", f"{type(exc).__name__}: {exc}"
-                trace.write("error", error=error)
-            final = dict((await graph.aget_state(config)).values)  # type: ignore[arg-type]
-            result = _result(final, run_id=run_id, model=model_spec, workspace=ws,
-                             status=status_override, error=error,
-                             duration=time.monotonic() - started)
-            trace.write("run_end", status=result.status, limit=result.limit, error=result.error,
-                        usage=result.usage.total.model_dump())
-            trace.close()
-            result.trace = read_trace(trace_path)
+            launch = fresh or await _Launch.resumed(graph, resume or "", settings)
+            if fresh is None:
+                self._check_models(launch.model)
+            result = await self._drive(graph, launch, emit, started)
             await prune_runs(saver, keep=settings.keep_runs, runs_dir=settings.runs_dir)
         emit(RunEvent(kind="run_end", data={"result": result}))
         return result
 
+    async def _drive(
+        self, graph: Any, launch: _Launch, emit: Callable[[RunEvent], None], started: float
+    ) -> RunResult:
+        """Run (or continue) the graph; every outcome becomes a ``RunResult``."""
+        from agentcore.graph import Budget, RunContext
+        from agentcore.trace import TraceWriter, read_trace
+
+        settings = self.settings
+        launch.workspace.mkdir(parents=True, exist_ok=True)
+        trace_path = settings.runs_dir / f"{launch.run_id}.jsonl"
+        trace = TraceWriter(trace_path, launch.run_id)
+        budget = Budget(limits=launch.limits)
+        _restore_budget(budget, launch.restored)
+        ctx = RunContext(
+            run_id=launch.run_id,
+            settings=settings,
+            registry=self.registry,
+            agents=self.agents,
+            model=launch.model,
+            limits=launch.limits,
+            workspace=launch.workspace,
+            budget=budget,
+            trace=trace,
+            emit=emit,
+        )
+        trace.write(
+            "run_start",
+            task=launch.task,
+            model=launch.model,
+            resume=launch.graph_input is None,
+            limits=launch.limits.model_dump(),
+            workspace=str(launch.workspace),
+        )
+        emit(
+            RunEvent(
+                kind="run_start",
+                data={
+                    "run_id": launch.run_id,
+                    "task": launch.task,
+                    "model": launch.model,
+                    "workspace": str(launch.workspace),
+                },
+            )
+        )
+        config: dict[str, Any] = {
+            "configurable": {"thread_id": launch.run_id},
+            "recursion_limit": 10_000,
+        }
+        status: str | None = None
+        error: str | None = None
+        try:
+            if not launch.finished:
+                async with asyncio.timeout(launch.limits.timeout_s + _WRAP_UP_GRACE_S):
+                    await graph.ainvoke(launch.graph_input, config, context=ctx)
+        except TimeoutError:
+            status, error = "limit_reached", "timeout_s"
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            trace.write("run_end", status="cancelled")
+            trace.close()
+            raise
+        except UserError:
+            trace.close()
+            raise
+        except Exception as exc:  # the run failed; report it and keep what was done
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+            trace.write("error", error=error)
+        final = dict((await graph.aget_state(config)).values)
+        result = _result(
+            final,
+            run_id=launch.run_id,
+            model=launch.model,
+            workspace=launch.workspace,
+            status=status,
+            error=error,
+            duration=time.monotonic() - started,
+        )
+        trace.write(
+            "run_end",
+            status=result.status,
+            limit=result.limit,
+            error=result.error,
+            usage=result.usage.total.model_dump(),
+        )
+        trace.close()
+        result.trace = read_trace(trace_path)
+        return result
+
+
+@dataclass(kw_only=True, slots=True, frozen=True)
+class _Launch:
+    """What one invocation runs: a new run's input, or a checkpointed run to continue."""
+
+    run_id: str
+    task: str
+    model: str
+    limits: Limits
+    workspace: Path
+    graph_input: dict[str, Any] | None
+    finished: bool = False
+    restored: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def new(cls, task: str, run_id: str, model: str, limits: Limits, ws: Path) -> _Launch:
+        meta = {
+            "run_id": run_id,
+            "model": model,
+            "limits": limits.model_dump(),
+            "workspace": str(ws),
+            "started_at": time.time(),
+        }
+        graph_input: dict[str, Any] = {
+            "task": task,
+            "meta": meta,
+            "status": "running",
+            "plan": [],
+            "results": {},
+            "counters": {},
+            "usage": {},
+            "model_usage": {},
+            "artifacts": [],
+            "answer": "",
+            "limit": None,
+            "error": None,
+            "route": "",
+        }
+        return cls(
+            run_id=run_id,
+            task=task,
+            model=model,
+            limits=limits,
+            workspace=ws,
+            graph_input=graph_input,
+        )
+
+    @classmethod
+    async def resumed(cls, graph: Any, run_id: str, settings: Settings) -> _Launch:
+        snapshot = await graph.aget_state({"configurable": {"thread_id": run_id}})
+        values: dict[str, Any] = dict(snapshot.values or {})
+        if not values:
+            raise UserError(
+                f"no run with id '{run_id}' in {settings.checkpoint_path}",
+                hint="check the id (each run's trace is in the data dir's runs/ folder)",
+            )
+        meta = values["meta"]
+        return cls(
+            run_id=run_id,
+            task=values["task"],
+            model=meta["model"],
+            limits=Limits(**meta["limits"]),
+            workspace=Path(meta["workspace"]),
+            graph_input=None,
+            finished=not snapshot.next,
+            restored=values,
+        )
+
 
 def _restore_budget(budget: Budget, values: Mapping[str, Any]) -> None:
+    """Start a resumed run's budget from the spend its checkpoint recorded."""
     usage = values.get("usage", {})
     counters = values.get("counters", {})
     budget.tokens = sum(u["input_tokens"] + u["output_tokens"] for u in usage.values())
@@ -307,7 +426,7 @@ def _result(
     results = state.get("results", {})
     return RunResult(
         run_id=run_id,
-        status=final_status,  # type: ignore[arg-type]
+        status=final_status,
         answer=answer,
         model=model,
         limit=state.get("limit") or (error if final_status == "limit_reached" else None),
@@ -315,8 +434,13 @@ def _result(
         duration_s=round(duration, 3),
         usage=UsageReport.from_state(state.get("usage", {}), state.get("model_usage", {})),
         steps=[
-            StepInfo(id=s["id"], agent=s["agent"], status=s["status"], instruction=s["instruction"],
-                     summary=results.get(s["id"], {}).get("summary", ""))
+            StepInfo(
+                id=s["id"],
+                agent=s["agent"],
+                status=s["status"],
+                instruction=s["instruction"],
+                summary=results.get(s["id"], {}).get("summary", ""),
+            )
             for s in state.get("plan", [])
         ],
         artifacts=list(state.get("artifacts", [])),

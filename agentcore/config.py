@@ -33,6 +33,7 @@ class Limits(BaseModel):
         max_cost_usd: Estimated spend across all model calls; ``None`` for no cost limit.
         timeout_s: Wall-clock time for the whole run.
         max_iterations: Model calls per agent step, unless the agent's spec sets its own.
+
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -88,6 +89,7 @@ class Settings(BaseModel):
         log: Logging settings.
         keep_runs: Checkpointed runs to keep; older ones are pruned.
         plugins: Per-plugin settings tables, keyed by plugin name.
+
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -96,7 +98,7 @@ class Settings(BaseModel):
     fallback_models: list[str] = Field(default_factory=list)
     data_dir: Path = Field(default_factory=lambda: _xdg("XDG_DATA_HOME", ".local/share"))
     agent_dirs: list[Path] = Field(default_factory=list)
-    limits: Limits = Field(default_factory=Limits)  # type: ignore[arg-type]
+    limits: Limits = Field(default_factory=Limits)
     retries: RetrySettings = Field(default_factory=RetrySettings)
     pricing: dict[str, Price] = Field(default_factory=dict)
     log: LogSettings = Field(default_factory=LogSettings)
@@ -184,6 +186,7 @@ def load_settings(
 
     Raises:
         ConfigError: Naming the source and the field that is invalid.
+
     """
     env = os.environ if environ is None else environ
     layers: list[tuple[str, dict[str, Any]]] = []

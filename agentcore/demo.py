@@ -54,6 +54,7 @@ def prepare_workspace(path: Path) -> None:
 
     Raises:
         MissingDependencyError: If the ``palmerpenguins`` package is not installed.
+
     """
     spec = find_spec("palmerpenguins")  # find the data without importing pandas
     if spec is None or not spec.submodule_search_locations:
@@ -146,7 +147,7 @@ def _say(text: str) -> AIMessage:
 
 def _researcher(messages: list[BaseMessage]) -> AIMessage:
     seen = _tool_outputs(messages)
-    plan = [
+    plan: list[tuple[str, dict[str, Any]]] = [
         ("list_files", {"path": "data"}),
         ("read_file", {"path": "data/README.md"}),
         ("read_file", {"path": "data/penguins.csv", "max_lines": 4}),
@@ -195,7 +196,9 @@ def _ml_specialist(messages: list[BaseMessage]) -> AIMessage:
             f"{len(rows)} rows miss all four measurements; drop them (they carry no signal) "
             "and impute `sex` inside the folds."
         )
-        return _call("write_file", path="reports/model_plan.md", content=_PLAN.format(missing_note=note))
+        return _call(
+            "write_file", path="reports/model_plan.md", content=_PLAN.format(missing_note=note)
+        )
     return _say(
         "Wrote reports/model_plan.md: stratified 5-fold CV plus a 20% holdout, preprocessing "
         "fitted inside each fold, `island` held out at first because it is entangled with "
@@ -219,16 +222,28 @@ def _synthesis(messages: list[BaseMessage]) -> AIMessage:
 
 def _planner(messages: list[BaseMessage]) -> AIMessage:
     steps = [
-        {"id": "s1", "agent": "researcher", "depends_on": [],
-         "instruction": "Inspect data/ in the workspace: what data/penguins.csv holds (columns, "
-                        "meaning, how missing values are written) and how many rows have gaps."},
-        {"id": "s2", "agent": "coder", "depends_on": ["s1"],
-         "instruction": "Write analysis/species_summary.py: load data/penguins.csv with the "
-                        "standard library, count missing values per column and print "
-                        "per-species means of the numeric measurements."},
-        {"id": "s3", "agent": "ml_specialist", "depends_on": ["s1"],
-         "instruction": "Write reports/model_plan.md: how to validate a species classifier on "
-                        "this data without leakage, plus fairness, drift and a model card outline."},
+        {
+            "id": "s1",
+            "agent": "researcher",
+            "depends_on": [],
+            "instruction": "Inspect data/ in the workspace: what data/penguins.csv holds (columns, "
+            "meaning, how missing values are written) and how many rows have gaps.",
+        },
+        {
+            "id": "s2",
+            "agent": "coder",
+            "depends_on": ["s1"],
+            "instruction": "Write analysis/species_summary.py: load data/penguins.csv with the "
+            "standard library, count missing values per column and print "
+            "per-species means of the numeric measurements.",
+        },
+        {
+            "id": "s3",
+            "agent": "ml_specialist",
+            "depends_on": ["s1"],
+            "instruction": "Write reports/model_plan.md: how to validate a species classifier on "
+            "this data without leakage, plus fairness, drift and a model card outline.",
+        },
     ]
     return _call("submit_plan", steps=steps)
 

@@ -36,6 +36,7 @@ class UserError(AgentCoreError):
     Args:
         message: What was wrong, where, and what to do about it.
         hint: An optional fix, shown after the message.
+
     """
 
     exit_code = 2
@@ -59,6 +60,7 @@ class SpecError(UserError):
         line: 1-based line number when known.
         field: The dotted field name when known.
         hint: How to fix it.
+
     """
 
     def __init__(
@@ -88,6 +90,7 @@ class MissingKeyError(UserError):
     Args:
         provider: The provider name, e.g. ``openai``.
         env_var: The environment variable to set.
+
     """
 
     def __init__(self, provider: str, env_var: str) -> None:
@@ -105,6 +108,7 @@ class MissingDependencyError(UserError):
     Args:
         package: The import that failed.
         extra: The extra of the ``agentcore`` distribution that provides it.
+
     """
 
     def __init__(self, package: str, extra: str) -> None:
@@ -131,6 +135,7 @@ class ModelError(RunError):
         message: What happened.
         model: The model spec string that failed.
         retryable: Whether the failure was transient (429, 5xx, timeout, connection).
+
     """
 
     def __init__(self, message: str, *, model: str | None = None, retryable: bool = False):
@@ -147,6 +152,7 @@ class ScriptExhaustedError(RunError):
         agent: The agent whose queue ran out (None when the call named no agent).
         served: How many responses that queue served before it ran out.
         detail: What to do about it.
+
     """
 
     def __init__(self, script: str, agent: str | None, served: int, *, detail: str) -> None:
@@ -165,6 +171,7 @@ class LimitExceeded(RunError):
     Args:
         limit: The limit's name, e.g. ``max_tool_calls``.
         value: The configured value.
+
     """
 
     def __init__(self, limit: str, value: float) -> None:

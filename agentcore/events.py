@@ -32,6 +32,7 @@ class RunEvent:
         agent: The agent involved, if any.
         step: The plan step involved, if any.
         data: Details; for ``run_end``, ``data["result"]`` is the ``RunResult``.
+
     """
 
     kind: EventKind

@@ -68,6 +68,7 @@ class RunResult(BaseModel):
         trace: The run's trace records.
         artifacts: Files the tools wrote, relative to ``workspace``.
         workspace: The run's workspace directory.
+
     """
 
     run_id: str
@@ -91,7 +92,5 @@ class RunResult(BaseModel):
     def to_json(self) -> dict[str, Any]:
         """The machine-readable object ``--json`` prints."""
         data = self.model_dump(mode="json", exclude={"steps"})
-        data["steps"] = [
-            {"id": s.id, "agent": s.agent, "status": s.status} for s in self.steps
-        ]
+        data["steps"] = [{"id": s.id, "agent": s.agent, "status": s.status} for s in self.steps]
         return data

@@ -26,7 +26,9 @@ class TraceWriter:
 
     def write(self, type_: str, **fields: Any) -> dict[str, Any]:
         """Write one record of ``type_`` and return it (redacted)."""
-        record = redact({"ts": round(time.time(), 3), "run_id": self.run_id, "type": type_, **fields})
+        record: dict[str, Any] = redact(
+            {"ts": round(time.time(), 3), "run_id": self.run_id, "type": type_, **fields}
+        )
         self.records.append(record)
         self._fh.write(json.dumps(record, default=str, ensure_ascii=False) + "\n")
         self._fh.flush()

@@ -31,8 +31,12 @@ def main() -> None:
     help_ = median_s([exe, "--help"])
     sub = median_s([exe, "agents", "--help"])
     print(f"python -c pass          median {base * 1000:7.1f} ms   (baseline)")
-    print(f"agentcore --help        median {help_ * 1000:7.1f} ms   ratio {help_ / base:5.2f}x  (target <= 3x)")
-    print(f"agentcore agents --help median {sub * 1000:7.1f} ms   ratio {sub / base:5.2f}x  (typer loaded; no target)")
+    print(
+        f"agentcore --help        median {help_ * 1000:7.1f} ms   ratio {help_ / base:5.2f}x  (target <= 3x)"
+    )
+    print(
+        f"agentcore agents --help median {sub * 1000:7.1f} ms   ratio {sub / base:5.2f}x  (typer loaded; no target)"
+    )
 
 
 if __name__ == "__main__":

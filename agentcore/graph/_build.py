@@ -34,8 +34,6 @@ def build_graph(
     builder.add_edge(START, "planner")
     builder.add_edge("planner", "router")
     builder.add_edge("worker", "router")
-    builder.add_conditional_edges(
-        "router", dispatch, ["worker", "planner", "synthesis", END]
-    )
+    builder.add_conditional_edges("router", dispatch, ["worker", "planner", "synthesis", END])
     builder.add_edge("synthesis", END)
     return builder.compile(checkpointer=checkpointer, store=store)

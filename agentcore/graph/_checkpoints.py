@@ -27,7 +27,9 @@ async def list_runs(saver: AsyncSqliteSaver) -> list[str]:
         return [str(row[0]) for row in await cursor.fetchall()]
 
 
-async def prune_runs(saver: AsyncSqliteSaver, *, keep: int, runs_dir: Path | None = None) -> list[str]:
+async def prune_runs(
+    saver: AsyncSqliteSaver, *, keep: int, runs_dir: Path | None = None
+) -> list[str]:
     """Delete the checkpoints (and traces) of all but the newest ``keep`` runs.
 
     Returns:

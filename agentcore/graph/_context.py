@@ -1,4 +1,4 @@
-"""The run-scoped objects every node needs; passed as LangGraph's runtime context, never checkpointed."""
+"""The run-scoped objects every node needs: LangGraph's runtime context, never checkpointed."""
 
 from __future__ import annotations
 
@@ -81,7 +81,11 @@ class RunContext:
     def model_config(self, agent: str, step: str = "") -> RunnableConfig:
         """Config for a model call: metadata that scripted models and tracers key on."""
         return {
-            "metadata": {"agentcore_agent": agent, "agentcore_step": step, "agentcore_run": self.run_id},
+            "metadata": {
+                "agentcore_agent": agent,
+                "agentcore_step": step,
+                "agentcore_run": self.run_id,
+            },
             "tags": ["agentcore", f"agent:{agent}"],
         }
 
@@ -106,7 +110,9 @@ class RunContext:
         """Files tools reported writing during ``step``."""
         return list(dict.fromkeys(self._artifacts.get(step, [])))
 
-    def account(self, agent: str, step: str, reply: ModelReply) -> tuple[dict[str, Usage], dict[str, Usage]]:
+    def account(
+        self, agent: str, step: str, reply: ModelReply
+    ) -> tuple[dict[str, Usage], dict[str, Usage]]:
         """Record one model call in the budget and trace; return state usage updates."""
         u = reply.usage
         cost = u.cost_usd or 0.0
@@ -123,10 +129,19 @@ class RunContext:
             model=reply.model,
             attempts=reply.attempts,
             response=messages_to_dict([reply.message])[0],
-            usage={"input_tokens": u.input_tokens, "output_tokens": u.output_tokens, "cost_usd": u.cost_usd},
+            usage={
+                "input_tokens": u.input_tokens,
+                "output_tokens": u.output_tokens,
+                "cost_usd": u.cost_usd,
+            },
         )
         self.emit(
-            RunEvent(kind="model_call", agent=agent, step=step or None, data={"model": reply.model, **usage})
+            RunEvent(
+                kind="model_call",
+                agent=agent,
+                step=step or None,
+                data={"model": reply.model, **usage},
+            )
         )
         return {agent: usage}, {reply.model: usage}
 

@@ -27,13 +27,13 @@ class PlanStepArgs(BaseModel):
     )
 
 
-class submit_plan(BaseModel):  # noqa: N801 - the class name is the tool name the model sees
+class submit_plan(BaseModel):
     """Submit the plan: steps assigned to agents. Steps without dependencies run in parallel."""
 
     steps: list[PlanStepArgs] = Field(min_length=1)
 
 
-class final_answer(BaseModel):  # noqa: N801
+class final_answer(BaseModel):
     """Answer the task directly, without any steps (only for trivial tasks)."""
 
     answer: str
@@ -55,7 +55,9 @@ def _progress(state: RunState) -> str:
     for step in state.get("plan", []):
         res = results.get(step["id"])
         summary = f" — {res['summary'][:400]}" if res else ""
-        lines.append(f"- {step['id']} [{step['agent']}, {step['status']}]: {step['instruction']}{summary}")
+        lines.append(
+            f"- {step['id']} [{step['agent']}, {step['status']}]: {step['instruction']}{summary}"
+        )
     return "\n".join(lines)
 
 
@@ -70,11 +72,10 @@ def validate_plan(
     for clash in sorted(set(ids) & taken):
         problems.append(f"step id '{clash}' is already used; pick a new id")
     known = set(ids) | done
+    choices = ", ".join(sorted(workers))
     for s in steps:
         if s.agent not in workers:
-            problems.append(
-                f"step {s.id}: unknown agent '{s.agent}'; choose one of {', '.join(sorted(workers))}"
-            )
+            problems.append(f"step {s.id}: unknown agent '{s.agent}'; choose one of {choices}")
         for dep in s.depends_on:
             if dep not in known:
                 problems.append(f"step {s.id}: depends on unknown or unfinished step '{dep}'")
@@ -109,7 +110,8 @@ async def planner_node(state: RunState, runtime: Runtime[RunContext]) -> dict[st
         failed = [s for s in plan if s["status"] in ("failed", "stalled")]
         results = state.get("results", {})
         failure = "\n".join(
-            f"- {s['id']} ({s['agent']}): {results.get(s['id'], {}).get('error') or s['status']}"
+            f"- {s['id']} ({s['agent']}): "
+            f"{(results[s['id']].get('error') if s['id'] in results else None) or s['status']}"
             for s in failed
         )
         messages.append(
@@ -118,7 +120,9 @@ async def planner_node(state: RunState, runtime: Runtime[RunContext]) -> dict[st
             )
         )
         ctx.trace.write("replan", failed=[s["id"] for s in failed])
-        ctx.emit(RunEvent(kind="replan", agent=planner.name, data={"failed": [s["id"] for s in failed]}))
+        ctx.emit(
+            RunEvent(kind="replan", agent=planner.name, data={"failed": [s["id"] for s in failed]})
+        )
 
     workers = {a.name for a in ctx.agents.values() if a.role != "planner"}
     done = {s["id"] for s in plan if s["status"] == "done"}
@@ -163,13 +167,18 @@ async def planner_node(state: RunState, runtime: Runtime[RunContext]) -> dict[st
             problems = [f"unknown tool '{call['name']}'; call submit_plan or final_answer"]
         if not problems:
             new_steps = [
-                PlanStep(id=s.id, agent=s.agent, instruction=s.instruction,
-                         depends_on=list(s.depends_on), status="pending")
+                PlanStep(
+                    id=s.id,
+                    agent=s.agent,
+                    instruction=s.instruction,
+                    depends_on=list(s.depends_on),
+                    status="pending",
+                )
                 for s in parsed.steps
             ]
             # Steps the new plan replaces are kept in the record as skipped.
             skipped = [
-                PlanStep(**{**s, "status": "skipped"})  # type: ignore[typeddict-item]
+                PlanStep(**{**s, "status": "skipped"})
                 for s in plan
                 if s["status"] not in TERMINAL_STEP
             ]
@@ -182,7 +191,9 @@ async def planner_node(state: RunState, runtime: Runtime[RunContext]) -> dict[st
         messages += [
             message,
             ToolMessage(
-                "The plan was not accepted:\n- " + "\n- ".join(problems) + "\nSubmit a corrected plan.",
+                "The plan was not accepted:\n- "
+                + "\n- ".join(problems)
+                + "\nSubmit a corrected plan.",
                 tool_call_id=call["id"] or "plan",
                 status="error",
             ),

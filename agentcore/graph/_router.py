@@ -30,12 +30,19 @@ def router_node(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]
     failures = sum(1 for s in plan if s["status"] in FAILED)
     if failures > counters.get("failures_handled", 0):
         if counters.get("replans", 0) < MAX_REPLANS:
-            return {"route": "planner", "counters": {"failures_handled": failures - counters.get("failures_handled", 0)}}
-        return {"route": "synthesis", "status": "failed",
-                "error": "steps failed and re-planning did not recover them"}
+            return {
+                "route": "planner",
+                "counters": {"failures_handled": failures - counters.get("failures_handled", 0)},
+            }
+        return {
+            "route": "synthesis",
+            "status": "failed",
+            "error": "steps failed and re-planning did not recover them",
+        }
 
     ready = [
-        s for s in plan
+        s
+        for s in plan
         if s["status"] == "pending" and all(status.get(d) == "done" for d in s["depends_on"])
     ]
     if ready:
@@ -46,14 +53,17 @@ def router_node(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]
         return {
             "route": "workers",
             "dispatch": [s["id"] for s in chosen],
-            "plan": [PlanStep(**{**s, "status": "running"}) for s in chosen],  # type: ignore[typeddict-item]
+            "plan": [PlanStep(**{**s, "status": "running"}) for s in chosen],
             "counters": {"steps": len(chosen)},
         }
-    if all(s["status"] in ("done", "skipped") for s in plan):
-        return {"route": "synthesis", "status": "completed"}
     blocked = [s["id"] for s in plan if s["status"] == "pending"]
-    return {"route": "synthesis", "status": "failed",
-            "error": f"steps {', '.join(blocked)} could not run: a step they depend on failed"}
+    if not blocked:  # every failure so far was handled by a re-plan
+        return {"route": "synthesis", "status": "completed"}
+    return {
+        "route": "synthesis",
+        "status": "failed",
+        "error": f"steps {', '.join(blocked)} could not run: a step they depend on failed",
+    }
 
 
 def _wrap_up(ctx: RunContext, limit: str) -> dict[str, Any]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 StepStatus = Literal["pending", "running", "done", "failed", "stalled", "limit_reached", "skipped"]
 RunStatus = Literal["running", "completed", "limit_reached", "failed", "interrupted", "cancelled"]
@@ -61,8 +61,7 @@ def merge_dict(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 def add_unique(old: list[str], new: list[str]) -> list[str]:
     """Append items not already present, keeping order."""
-    seen = set(old)
-    return old + [x for x in new if not (x in seen or seen.add(x))]  # type: ignore[func-returns-value]
+    return list(dict.fromkeys([*old, *new]))
 
 
 def add_usage(old: dict[str, Usage], new: dict[str, Usage]) -> dict[str, Usage]:

@@ -44,7 +44,9 @@ def _step_message(inp: WorkerInput) -> str:
         for sid, r in inp["deps"].items()
     )
     return template("step").substitute(
-        task=inp["task"], step_id=inp["step"]["id"], instruction=inp["step"]["instruction"],
+        task=inp["task"],
+        step_id=inp["step"]["id"],
+        instruction=inp["step"]["instruction"],
         dependencies=deps,
     )
 
@@ -67,13 +69,26 @@ async def run_tool(
     except ToolError as exc:
         return f"Error: {exc.message}", True
     except ValidationError as exc:
-        errs = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'args'}: {e['msg']}" for e in exc.errors())
-        return f"Error: invalid arguments for {name}: {errs}. Fix the arguments and call again.", True
+        errs = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'args'}: {e['msg']}" for e in exc.errors()
+        )
+        return (
+            f"Error: invalid arguments for {name}: {errs}. Fix the arguments and call again.",
+            True,
+        )
     except Exception as exc:  # a tool bug must not end the run
-        ctx.trace.write("error", agent=agent, step=step, tool=name, error=repr(exc),
-                        traceback=traceback.format_exc(limit=5))
+        ctx.trace.write(
+            "error",
+            agent=agent,
+            step=step,
+            tool=name,
+            error=repr(exc),
+            traceback=traceback.format_exc(limit=5),
+        )
         return f"Error: {name} failed: {type(exc).__name__}: {exc}", True
-    text = result if isinstance(result, str) else json.dumps(result, default=str, ensure_ascii=False)
+    text = (
+        result if isinstance(result, str) else json.dumps(result, default=str, ensure_ascii=False)
+    )
     if len(text) > meta.max_output_chars:
         text = (
             text[: meta.max_output_chars]
@@ -101,7 +116,11 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
     client = ctx.client(agent)
     max_iter = ctx.max_iterations(agent)
     ctx.trace.write("step_start", agent=agent, step=sid, instruction=step["instruction"])
-    ctx.emit(RunEvent(kind="step_start", agent=agent, step=sid, data={"instruction": step["instruction"]}))
+    ctx.emit(
+        RunEvent(
+            kind="step_start", agent=agent, step=sid, data={"instruction": step["instruction"]}
+        )
+    )
 
     messages: list[BaseMessage] = [SystemMessage(spec.prompt), HumanMessage(_step_message(inp))]
     book = _Step()
@@ -118,7 +137,10 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
             if book.iterations >= max_iter:
                 limit = "max_iterations"
                 ctx.budget.hit = ctx.budget.hit or limit
-                status, summary = "limit_reached", _partial(book, last_text, f"{max_iter} iterations")
+                status, summary = (
+                    "limit_reached",
+                    _partial(book, last_text, f"{max_iter} iterations"),
+                )
                 break
             book.iterations += 1
             reply = await client.ainvoke(
@@ -148,21 +170,42 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
     except Exception as exc:  # never let one step take the run down
         status, error = "failed", f"{type(exc).__name__}: {exc}"
         summary = _partial(book, last_text, f"internal error: {error}")
-        ctx.trace.write("error", agent=agent, step=sid, error=error,
-                        traceback=traceback.format_exc(limit=8))
+        ctx.trace.write(
+            "error", agent=agent, step=sid, error=error, traceback=traceback.format_exc(limit=8)
+        )
 
     artifacts = ctx.artifacts_of(sid)
     result = StepResult(
-        step_id=sid, agent=agent, status=status, summary=summary, artifacts=artifacts,
-        tool_calls=book.tool_calls, iterations=book.iterations, error=error,
+        step_id=sid,
+        agent=agent,
+        status=status,
+        summary=summary,
+        artifacts=artifacts,
+        tool_calls=book.tool_calls,
+        iterations=book.iterations,
+        error=error,
     )
-    ctx.trace.write("step_end", agent=agent, step=sid, status=status, summary=summary,
-                    artifacts=artifacts, tool_calls=book.tool_calls, iterations=book.iterations,
-                    error=error)
-    ctx.emit(RunEvent(kind="step_end", agent=agent, step=sid,
-                      data={"status": status, "summary": summary, "artifacts": artifacts}))
+    ctx.trace.write(
+        "step_end",
+        agent=agent,
+        step=sid,
+        status=status,
+        summary=summary,
+        artifacts=artifacts,
+        tool_calls=book.tool_calls,
+        iterations=book.iterations,
+        error=error,
+    )
+    ctx.emit(
+        RunEvent(
+            kind="step_end",
+            agent=agent,
+            step=sid,
+            data={"status": status, "summary": summary, "artifacts": artifacts},
+        )
+    )
     update: dict[str, Any] = {
-        "plan": [PlanStep(**{**step, "status": status})],  # type: ignore[typeddict-item]
+        "plan": [PlanStep(**{**step, "status": status})],
         "results": {sid: result},
         "usage": book.usage,
         "model_usage": book.model_usage,
@@ -191,20 +234,55 @@ async def _run_calls(
             ctx.trace.write("stall", agent=agent, step=sid, tool=call["name"], args=call["args"])
             return f"stalled: {call['name']} called {STALL_REPEATS} times with the same arguments"
         if not ctx.budget.take_tool_call():
-            messages.append(ToolMessage("Error: tool call limit reached.", tool_call_id=call["id"] or "",
-                                        status="error"))
+            messages.append(
+                ToolMessage(
+                    "Error: tool call limit reached.", tool_call_id=call["id"] or "", status="error"
+                )
+            )
             return None
         book.tool_calls += 1
-        ctx.trace.write("tool_call", agent=agent, step=sid, tool=call["name"], args=call["args"],
-                        call_id=call["id"])
-        ctx.emit(RunEvent(kind="tool_call", agent=agent, step=sid,
-                          data={"tool": call["name"], "args": short_args(call["args"])}))
+        ctx.trace.write(
+            "tool_call",
+            agent=agent,
+            step=sid,
+            tool=call["name"],
+            args=call["args"],
+            call_id=call["id"],
+        )
+        ctx.emit(
+            RunEvent(
+                kind="tool_call",
+                agent=agent,
+                step=sid,
+                data={"tool": call["name"], "args": short_args(call["args"])},
+            )
+        )
         text, is_error = await run_tool(ctx, tools, call, agent, sid)
         book.observations.append(f"{call['name']}: {text[:300]}")
-        ctx.trace.write("tool_result", agent=agent, step=sid, tool=call["name"], call_id=call["id"],
-                        is_error=is_error, chars=len(text), output=text[:2000])
-        ctx.emit(RunEvent(kind="tool_result", agent=agent, step=sid,
-                          data={"tool": call["name"], "chars": len(text), "is_error": is_error}))
-        messages.append(ToolMessage(text, tool_call_id=call["id"] or "", name=call["name"],
-                                    status="error" if is_error else "success"))
+        ctx.trace.write(
+            "tool_result",
+            agent=agent,
+            step=sid,
+            tool=call["name"],
+            call_id=call["id"],
+            is_error=is_error,
+            chars=len(text),
+            output=text[:2000],
+        )
+        ctx.emit(
+            RunEvent(
+                kind="tool_result",
+                agent=agent,
+                step=sid,
+                data={"tool": call["name"], "chars": len(text), "is_error": is_error},
+            )
+        )
+        messages.append(
+            ToolMessage(
+                text,
+                tool_call_id=call["id"] or "",
+                name=call["name"],
+                status="error" if is_error else "success",
+            )
+        )
     return None
