@@ -1,0 +1,54 @@
+"""Offline models and pytest fixtures: make every agent testable without a network or a key.
+
+* :class:`ScriptedChatModel` plays a script of responses, per agent, deterministically.
+* :class:`FunctionChatModel` asks a Python function what to say.
+* :class:`ReplayChatModel` replays the model responses of a recorded run trace.
+* :func:`load_script_model` resolves ``scripted:NAME`` (built-ins: ``echo``, ``loop``, ...)
+  or a script file into a model.
+* ``agentcore.testing.pytest_plugin`` blocks the network and scrubs the environment in tests.
+"""
+
+from agentcore.errors import ScriptExhaustedError
+from agentcore.testing._base import OfflineChatModel, Reply
+from agentcore.testing._builtins import BUILTIN_SCRIPTS, builtin_scripts, load_script_model
+from agentcore.testing._call import CallInfo, RecordedCall, estimate_usage, find_task
+from agentcore.testing._function import FunctionChatModel, FunctionReply, ReplyFunction
+from agentcore.testing._network import NetworkBlockedError, NetworkGuard, is_loopback_host
+from agentcore.testing._replay import ReplayChatModel
+from agentcore.testing._script import (
+    Script,
+    ScriptFault,
+    ScriptResponse,
+    ScriptToolCall,
+    ScriptUsage,
+)
+from agentcore.testing._script_file import load_script_file, parse_script
+from agentcore.testing._scripted import ScriptedChatModel
+
+__all__ = [
+    "BUILTIN_SCRIPTS",
+    "CallInfo",
+    "FunctionChatModel",
+    "FunctionReply",
+    "NetworkBlockedError",
+    "NetworkGuard",
+    "OfflineChatModel",
+    "RecordedCall",
+    "ReplayChatModel",
+    "Reply",
+    "ReplyFunction",
+    "Script",
+    "ScriptExhaustedError",
+    "ScriptFault",
+    "ScriptResponse",
+    "ScriptToolCall",
+    "ScriptUsage",
+    "ScriptedChatModel",
+    "builtin_scripts",
+    "estimate_usage",
+    "find_task",
+    "is_loopback_host",
+    "load_script_file",
+    "load_script_model",
+    "parse_script",
+]

@@ -1,0 +1,126 @@
+"""ReplayChatModel: plays a recorded run's model responses back, per agent, in order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, messages_from_dict
+from pydantic import PrivateAttr
+
+from agentcore.errors import SpecError
+from agentcore.testing._base import OfflineChatModel, Reply
+from agentcore.testing._call import CallInfo
+from agentcore.testing._queues import ResponseQueues
+
+_TRACE_HINT = "pass a run trace: <data_dir>/runs/<run_id>.jsonl, written by `agentcore run`"
+
+
+class ReplayChatModel(OfflineChatModel):
+    """Replays the ``model_call`` responses of a run trace, per agent and step, in order.
+
+    Calls are matched to recorded responses by ``agent/step`` when the trace recorded a step,
+    else by agent, so parallel steps replay deterministically. Recorded usage is kept.
+
+    Attributes:
+        recorded: Recorded responses by queue key (``"agent"`` or ``"agent/step"``).
+    """
+
+    recorded: dict[str, list[AIMessage]]
+    _queues: ResponseQueues[AIMessage] = PrivateAttr()
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Set up one cursor per agent."""
+        super().model_post_init(context)
+        self._queues = ResponseQueues(script=self.script_name, keyed=self.recorded)
+
+    @property
+    def model_label(self) -> str:
+        """``replay:<trace name>``."""
+        return f"replay:{self.script_name}"
+
+    @classmethod
+    def from_trace(cls, path: str | Path) -> ReplayChatModel:
+        """Load the responses recorded in a run trace (JSONL).
+
+        Args:
+            path: The trace file.
+
+        Returns:
+            A model that answers each agent's calls with that agent's recorded responses.
+
+        Raises:
+            SpecError: The file is missing, a line is not JSON or not a valid message, or the
+                trace has no ``model_call`` lines.
+        """
+        file = Path(path)
+        if not file.is_file():
+            raise SpecError("trace file does not exist", path=str(file), hint=_TRACE_HINT)
+        recorded: dict[str, list[AIMessage]] = {}
+        with file.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                record = _record(line, str(file), number)
+                if record.get("type") != "model_call":
+                    continue
+                key = _key(record.get("agent"), record.get("step"))
+                recorded.setdefault(key, []).append(_message(record, str(file), number))
+        if not recorded:
+            raise SpecError(
+                "trace has no model_call lines to replay",
+                path=str(file),
+                hint="record a run that calls a model first; " + _TRACE_HINT,
+            )
+        return cls(recorded=recorded, script_name=file.name)
+
+    def _reset_cursors(self) -> None:
+        self._queues.reset()
+
+    def _reply(self, messages: list[BaseMessage], info: CallInfo) -> Reply:
+        with self._lock:
+            message, _, _ = self._queues.pick(info)
+        # A fresh id per call: a recorded id would make LangGraph's message reducer merge turns.
+        return Reply(message=message.model_copy(update={"id": None}))
+
+
+def _key(agent: Any, step: Any) -> str:
+    agent_name = str(agent) if agent else "*"
+    return f"{agent_name}/{step}" if step and agent else agent_name
+
+
+def _record(line: str, path: str, number: int) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise SpecError(
+            f"not a JSON line: {exc.msg}", path=path, line=number, hint=_TRACE_HINT
+        ) from None
+    if not isinstance(record, dict):
+        raise SpecError("a trace line must be a JSON object", path=path, line=number)
+    return record
+
+
+def _message(record: dict[str, Any], path: str, number: int) -> AIMessage:
+    response = record.get("response")
+    try:
+        messages: Sequence[BaseMessage] = messages_from_dict([response]) if response else []
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SpecError(
+            f"model_call response is not a serialized message: {exc}",
+            path=path,
+            line=number,
+            field="response",
+            hint="it must be messages_to_dict([ai_message])[0]",
+        ) from None
+    if len(messages) != 1 or not isinstance(messages[0], AIMessage):
+        raise SpecError(
+            "model_call response is not an AI message",
+            path=path,
+            line=number,
+            field="response",
+            hint="it must be messages_to_dict([ai_message])[0]",
+        )
+    return messages[0]

@@ -1,0 +1,1 @@
+pytest_plugins = ["agentcore.testing.pytest_plugin", "pytester"]
