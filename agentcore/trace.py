@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agentcore.log import redact
+from agentcore.log import redactor
 
 
 class TraceWriter:
@@ -21,12 +21,13 @@ class TraceWriter:
         self.path = path
         self.run_id = run_id
         self.records: list[dict[str, Any]] = []
+        self._redact = redactor()
         path.parent.mkdir(parents=True, exist_ok=True)
         self._fh = path.open("a", encoding="utf-8")
 
     def write(self, type_: str, **fields: Any) -> dict[str, Any]:
         """Write one record of ``type_`` and return it (redacted)."""
-        record: dict[str, Any] = redact(
+        record: dict[str, Any] = self._redact(
             {"ts": round(time.time(), 3), "run_id": self.run_id, "type": type_, **fields}
         )
         self.records.append(record)
