@@ -133,6 +133,8 @@ _LEVELS = {
     "error": logging.ERROR,
 }
 _HANDLER_NAME = "agentcore"
+# Libraries that log every low-level operation at debug level; they would drown ours.
+_CHATTY = ("aiosqlite", "asyncio", "httpcore", "hpack", "markdown_it", "filelock", "urllib3")
 
 
 def _wants_pretty(fmt: str, stream: TextIO) -> bool:
@@ -194,3 +196,5 @@ def configure_logging(settings: LogSettings, *, stream: TextIO | None = None) ->
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    for name in _CHATTY:
+        logging.getLogger(name).setLevel(max(level, logging.INFO))

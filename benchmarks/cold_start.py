@@ -30,13 +30,10 @@ def main() -> None:
     base = median_s([sys.executable, "-c", "pass"])
     help_ = median_s([exe, "--help"])
     sub = median_s([exe, "agents", "--help"])
-    print(f"python -c pass          median {base * 1000:7.1f} ms   (baseline)")
-    print(
-        f"agentcore --help        median {help_ * 1000:7.1f} ms   ratio {help_ / base:5.2f}x  (target <= 3x)"
-    )
-    print(
-        f"agentcore agents --help median {sub * 1000:7.1f} ms   ratio {sub / base:5.2f}x  (typer loaded; no target)"
-    )
+    row = "{:<24}median {:7.1f} ms   {}"
+    print(row.format("python -c pass", base * 1000, "(baseline)"))
+    print(row.format("agentcore --help", help_ * 1000, f"ratio {help_ / base:.2f}x (target <= 3x)"))
+    print(row.format("agentcore agents --help", sub * 1000, f"ratio {sub / base:.2f}x (no target)"))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from typing import Annotated, Any
 
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode, tools_condition
 from typing_extensions import TypedDict
@@ -50,7 +50,8 @@ def team_model() -> FunctionChatModel:
         if info.agent == "planner":
             step = {"id": "s1", "agent": "coder", "instruction": "think", "depends_on": []}
             return AIMessage(
-                content="", tool_calls=[{"name": "submit_plan", "args": {"steps": [step]}, "id": "p"}]
+                content="",
+                tool_calls=[{"name": "submit_plan", "args": {"steps": [step]}, "id": "p"}],
             )
         if info.agent == "synthesis":
             return AIMessage(content="final")
