@@ -13,19 +13,22 @@ from agentcore import Team
 from agentcore.demo import DEMO_MODEL, DEMO_TASK, prepare_workspace
 
 
-async def test_demo_run_through_the_python_api(tmp_data_dir: Path, tmp_path: Path) -> None:
+def test_demo_run_through_the_python_api(tmp_data_dir: Path, tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     prepare_workspace(ws)
-    result = await Team.load().arun(DEMO_TASK, model=DEMO_MODEL, workspace=ws)
+    result = Team.load().run(DEMO_TASK, model=DEMO_MODEL, workspace=ws)
 
     assert result.status == "completed", result.error
     assert {s.agent for s in result.steps} == {"researcher", "coder", "ml_specialist"}
-    assert set(result.usage.by_agent) == {"planner", "researcher", "coder", "ml_specialist", "synthesis"}
+    agents = {"planner", "researcher", "coder", "ml_specialist", "synthesis"}
+    assert set(result.usage.by_agent) == agents
     assert sorted(result.artifacts) == ["analysis/species_summary.py", "reports/model_plan.md"]
 
     # The files the agents wrote are real, and the script they wrote runs on the data.
     script = ws / "analysis/species_summary.py"
-    run = subprocess.run([sys.executable, str(script)], cwd=ws, capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [sys.executable, str(script)], cwd=ws, capture_output=True, text=True, check=True
+    )
     assert "344 rows" in run.stdout and "Gentoo" in run.stdout
     assert "holdout" in (ws / "reports/model_plan.md").read_text()
 
@@ -58,7 +61,9 @@ def test_cli_end_to_end(tmp_data_dir: Path) -> None:
     echo = _cli("run", "hello world", "--model", "scripted:echo", "--json", env=env)
     assert echo.returncode == 0 and json.loads(echo.stdout)["answer"] == "hello world"
 
-    loop = _cli("run", "spin", "--model", "scripted:loop", "--max-tool-calls", "3", "--json", env=env)
+    loop = _cli(
+        "run", "spin", "--model", "scripted:loop", "--max-tool-calls", "3", "--json", env=env
+    )
     assert loop.returncode == 1
     looped = json.loads(loop.stdout)
     assert (looped["status"], looped["limit"]) == ("limit_reached", "max_tool_calls")
