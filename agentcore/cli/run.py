@@ -14,6 +14,7 @@ from agentcore.errors import UserError
 
 if TYPE_CHECKING:
     from agentcore.api import RunResult, Team
+    from agentcore.cli._render import EventSink
     from agentcore.config import Limits
 
 CANCELLED_EXIT = 130
@@ -30,65 +31,45 @@ def execute(
     as_json: bool = False,
 ) -> int:
     """Run ``task`` (or resume a run), render it, and return the process exit code."""
+    kwargs: dict[str, Any] = {"model": model, "limits": limits, "workspace": workspace}
+    if resume is not None:
+        kwargs = {"resume": resume}
     try:
         if as_json:
-            result = asyncio.run(_quiet(team, task, model, limits, workspace, resume))
+            result = asyncio.run(_drive(team, task, kwargs, sink=None))
             print_json(result.to_json())
         else:
-            result = asyncio.run(_rendered(team, task, model, limits, workspace, resume))
+            result = asyncio.run(_rendered(team, task, kwargs))
     except KeyboardInterrupt:  # the caller prints "cancelled" for this exit code
         return CANCELLED_EXIT
     return result.exit_code
 
 
-async def _quiet(
-    team: Team,
-    task: str,
-    model: str | None,
-    limits: Limits,
-    workspace: Path | None,
-    resume: str | None,
+async def _drive(
+    team: Team, task: str, kwargs: dict[str, Any], sink: EventSink | None
 ) -> RunResult:
-    if resume is not None:
-        return await team.aresume(resume)
-    return await team.arun(task, model=model, limits=limits, workspace=workspace)
+    """Stream the run, hand each event to ``sink``, and return the result."""
+    async for event in team.astream(task, **kwargs):
+        if event.kind == "run_end":
+            result: RunResult = event.data["result"]
+            return result
+        if sink is not None:
+            sink.handle(event)
+    raise RuntimeError("the run ended without a result")  # a bug upstream
 
 
-async def _rendered(
-    team: Team,
-    task: str,
-    model: str | None,
-    limits: Limits,
-    workspace: Path | None,
-    resume: str | None,
-) -> RunResult:
-    from agentcore.cli._render import EventSink, LiveSink, PlainSink
+async def _rendered(team: Team, task: str, kwargs: dict[str, Any]) -> RunResult:
+    from agentcore.cli._render import LiveSink, PlainSink
 
     console = stdout_console()
-    kwargs: dict[str, Any] = {"model": model, "limits": limits, "workspace": workspace}
-    if resume is not None:
-        kwargs = {"resume": resume}
-    result: RunResult | None = None
-    sink: EventSink
     if console.is_terminal:
-        live = LiveSink(console)
-        live.__enter__()
-        sink = live
-    else:
-        live = None
-        sink = PlainSink(sys.stdout)
-    try:
-        async for event in team.astream(task, **kwargs):
-            if event.kind == "run_end":
-                result = event.data["result"]
-            else:
-                sink.handle(event)
-    finally:
-        if live is not None:
-            live.__exit__()
-    if result is None:  # the stream ended without a run_end event: a bug upstream
-        raise RuntimeError("the run ended without a result")
-    sink.finish(result)
+        with LiveSink(console) as live:
+            result = await _drive(team, task, kwargs, sink=live)
+        live.finish(result)
+        return result
+    plain = PlainSink(sys.stdout)
+    result = await _drive(team, task, kwargs, sink=plain)
+    plain.finish(result)
     return result
 
 

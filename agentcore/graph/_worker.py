@@ -185,17 +185,7 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
         iterations=book.iterations,
         error=error,
     )
-    ctx.trace.write(
-        "step_end",
-        agent=agent,
-        step=sid,
-        status=status,
-        summary=summary,
-        artifacts=artifacts,
-        tool_calls=book.tool_calls,
-        iterations=book.iterations,
-        error=error,
-    )
+    ctx.trace.write("step_end", step=sid, **{k: v for k, v in result.items() if k != "step_id"})
     ctx.emit(
         RunEvent(
             kind="step_end",
