@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from agentcore._validation import most_telling
 from agentcore.agents._spec import FRONTMATTER_FIELDS, AgentSpec
 from agentcore.errors import ConfigError, SpecError
 
@@ -254,12 +255,11 @@ def _explain(err: ErrorDetails, stem: str) -> tuple[str, str]:
 def _from_validation(
     exc: ValidationError, root: yaml.Node | None, parts: _Parts, where: str, stem: str
 ) -> SpecError:
-    errors = exc.errors()
-    err = errors[0]
+    err, count = most_telling(exc)
     loc = err["loc"]
     message, hint = _explain(err, stem)
-    if len(errors) > 1:
-        more = len(errors) - 1
+    if count > 1:
+        more = count - 1
         message += f"; {more} more problem{'s' if more > 1 else ''} in this file"
     field = str(loc[0]) if loc else None
     if field == "prompt":

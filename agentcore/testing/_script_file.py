@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from agentcore._validation import most_telling
 from agentcore.errors import SpecError
 from agentcore.testing._script import Script
 
@@ -173,12 +174,11 @@ def _describe(error: ErrorDetails) -> tuple[str, str]:
 def _spec_error(
     exc: ValidationError, root: yaml.Node | None, prefix: tuple[str | int, ...], path: str
 ) -> SpecError:
-    errors = exc.errors()
-    first = errors[0]
+    first, count = most_telling(exc)
     loc = tuple(first["loc"])
     message, hint = _describe(first)
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more problem(s))"
+    if count > 1:
+        message += f" (and {count - 1} more problem(s))"
     in_file = loc[len(prefix) :] if loc[: len(prefix)] == prefix else loc
     return SpecError(
         message,

@@ -515,3 +515,15 @@ def test_unreadable_file_is_a_spec_error(tmp_path: Path) -> None:
         load_agent(tmp_path / "nope.md")
     assert info.value.path == str(tmp_path / "nope.md")
     assert "cannot read" in info.value.message
+
+
+def test_a_misspelt_field_is_reported_before_the_missing_one_it_causes(tmp_path):
+    from agentcore.agents import load_agent
+    from agentcore.errors import SpecError
+
+    path = tmp_path / "helper.md"
+    path.write_text("---\nname: helper\ndescripton: helps\n---\nHelp.\n")
+    with pytest.raises(SpecError) as info:
+        load_agent(path)
+    assert info.value.field == "descripton" and info.value.line == 3
+    assert "did you mean 'description'" in str(info.value)

@@ -146,3 +146,12 @@ def test_unknown_name_lists_builtins_and_says_paths_must_exist():
 def test_a_missing_path_is_named_as_a_file(tmp_path: Path):
     with pytest.raises(UserError, match=r"script file .*nope\.yaml' does not exist"):
         load_script_model(str(tmp_path / "nope.yaml"))
+
+
+def test_a_misspelt_key_is_reported_before_the_missing_one_it_causes(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("agents:\n  planner:\n    - tool_calls: [{nme: x}]\n")
+    with pytest.raises(SpecError) as info:
+        load_script_file(path)
+    assert "unknown field 'nme'" in str(info.value)
+    assert info.value.line == 3
