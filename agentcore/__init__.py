@@ -6,11 +6,14 @@ fast and does not pull in langgraph or any provider SDK.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
 
+# Not `from typing import TYPE_CHECKING`: importing typing costs about as much as a bare
+# interpreter start, and this module is on the path of `agentcore --help`.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from agentcore.api import Team
     from agentcore.config import Limits, Settings
     from agentcore.events import RunEvent

@@ -63,7 +63,8 @@ async def run_tool(
     meta = tool_meta(tool)
     config = config_with_context(ctx.tool_context(agent, step))
     try:
-        result = await asyncio.wait_for(tool.ainvoke(call["args"], config=config), meta.timeout_s)
+        async with asyncio.timeout(meta.timeout_s):  # no extra task, unlike wait_for
+            result = await tool.ainvoke(call["args"], config=config)
     except TimeoutError:
         return f"Error: {name} timed out after {meta.timeout_s:g} s and was cancelled.", True
     except ToolError as exc:
