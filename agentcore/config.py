@@ -16,7 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agentcore.errors import ConfigError
 
-__all__ = ["Limits", "LogSettings", "Price", "RetrySettings", "Settings", "load_settings"]
+__all__ = [
+    "Limits",
+    "LogSettings",
+    "Price",
+    "RetrySettings",
+    "SandboxSettings",
+    "Settings",
+    "load_settings",
+]
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -75,6 +83,39 @@ class LogSettings(BaseModel):
     format: Literal["auto", "pretty", "json"] = "auto"
 
 
+class SandboxSettings(BaseModel):
+    """Where untrusted code runs, and within what limits (``[sandbox]`` in config).
+
+    Attributes:
+        backend: ``local`` (bubblewrap + seccomp, the default), ``e2b`` (E2B cloud, needs
+            ``E2B_API_KEY``) or ``unsafe-subprocess`` (no isolation at all; warns on every run).
+        timeout_s: Default time limit of one ``run_code`` call.
+        memory_mb: Address-space limit per process.
+        cpu_s: CPU-seconds limit per process.
+        max_file_mb: Largest file a process may write.
+        max_processes: Processes (and threads) the sandbox's user may have.
+        tmpfs_mb: Size of the sandbox's private ``/tmp``.
+        workspace_quota_mb: How much the workspace may grow during one execution.
+        output_limit_kb: stdout/stderr kept per execution; the rest is dropped with a note.
+        uid_base: First host uid of the range the local backend gives sandboxes (when root).
+        pool_size: Warm interpreters kept ready for new sandboxes without a workspace.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    backend: str = "local"
+    timeout_s: float = Field(60.0, gt=0)
+    memory_mb: int = Field(4096, ge=64)
+    cpu_s: int = Field(600, gt=0)
+    max_file_mb: int = Field(512, gt=0)
+    max_processes: int = Field(128, ge=8)
+    tmpfs_mb: int = Field(256, gt=0)
+    workspace_quota_mb: int = Field(2048, gt=0)
+    output_limit_kb: int = Field(1024, gt=0)
+    uid_base: int = Field(61000, ge=1000)
+    pool_size: int = Field(2, ge=0, le=32)
+
+
 class Settings(BaseModel):
     """Everything configurable. Build it with :func:`load_settings`.
 
@@ -88,6 +129,7 @@ class Settings(BaseModel):
         pricing: Per-model price overrides, keyed by model name.
         log: Logging settings.
         keep_runs: Checkpointed runs to keep; older ones are pruned.
+        sandbox: Where untrusted code runs and its limits.
         plugins: Per-plugin settings tables, keyed by plugin name.
 
     """
@@ -103,6 +145,7 @@ class Settings(BaseModel):
     pricing: dict[str, Price] = Field(default_factory=dict)
     log: LogSettings = Field(default_factory=LogSettings)
     keep_runs: int = Field(200, ge=1)
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @property
@@ -134,6 +177,7 @@ _ENV: dict[str, tuple[str, ...]] = {
     "AGENTCORE_MAX_TOKENS": ("limits", "max_tokens"),
     "AGENTCORE_MAX_COST_USD": ("limits", "max_cost_usd"),
     "AGENTCORE_TIMEOUT_S": ("limits", "timeout_s"),
+    "AGENTCORE_SANDBOX_BACKEND": ("sandbox", "backend"),
 }
 _LIST_KEYS = {"fallback_models", "agent_dirs"}
 

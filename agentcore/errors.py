@@ -19,6 +19,8 @@ __all__ = [
     "ModelError",
     "PluginError",
     "RunError",
+    "SandboxError",
+    "SandboxUnavailableError",
     "ScriptExhaustedError",
     "SpecError",
     "ToolError",
@@ -190,3 +192,14 @@ class ToolError(AgentCoreError):
     def __init__(self, message: str) -> None:
         self.message = message
         super().__init__(message)
+
+
+class SandboxError(RunError):
+    """A sandbox failed as infrastructure (died, could not start, was killed).
+
+    User-code errors are not this: they come back in ``Execution.error``.
+    """
+
+
+class SandboxUnavailableError(UserError):
+    """The configured sandbox backend cannot run on this machine (it says how to fix it)."""
