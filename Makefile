@@ -5,7 +5,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install demo test lint format bench help-snapshot clean
+.PHONY: install system-deps demo test lint format bench help-snapshot clean
 
 $(UV):
 	@if ! python3 -m venv .tools/venv >/dev/null 2>&1; then \
@@ -21,7 +21,18 @@ $(UV):
 	$(UV) sync --locked --all-extras --all-packages
 	touch $@
 
-install: .venv/.installed
+install: .venv/.installed system-deps
+
+# bubblewrap for the local sandbox: installed with apt when missing and we can (root).
+system-deps:
+	@if ! command -v bwrap >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing bubblewrap (the local sandbox needs it)"; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	  else \
+	    echo "warning: bubblewrap is missing; code execution will be refused until you run: sudo apt-get install bubblewrap"; \
+	  fi; \
+	fi
 
 demo: install
 	$(UV) run agentcore demo

@@ -290,9 +290,12 @@ class Team:
         status: str | None = None
         error: str | None = None
         try:
-            if not launch.finished:
-                async with asyncio.timeout(launch.limits.timeout_s + _WRAP_UP_GRACE_S):
-                    await graph.ainvoke(launch.graph_input, config, context=ctx)
+            try:
+                if not launch.finished:
+                    async with asyncio.timeout(launch.limits.timeout_s + _WRAP_UP_GRACE_S):
+                        await graph.ainvoke(launch.graph_input, config, context=ctx)
+            finally:
+                ctx.close()  # what tools deferred (e.g. stopping the run's sandbox)
         except TimeoutError:
             status, error = "limit_reached", "timeout_s"
         except (asyncio.CancelledError, KeyboardInterrupt):

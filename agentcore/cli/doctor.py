@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import platform
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -95,21 +94,19 @@ def run_checks(settings: Settings | None, config_error: str | None = None) -> li
     keys = [f"{k} {'set' if os.environ.get(k, '').strip() else 'not set'}" for k in PROVIDER_KEYS]
     checks.append(Check(name="provider keys", status=OK, detail=", ".join(keys)))
     checks.append(_model(settings, registry))
-    bwrap = shutil.which("bwrap")
-    checks.append(
-        Check(name="sandbox", status=OK, detail=f"bubblewrap at {bwrap}")
-        if bwrap
-        else Check(
-            name="sandbox",
-            status=WARN,
-            detail="bubblewrap (bwrap) not found: code execution is unavailable; "
-            "install it, e.g. apt install bubblewrap",
-        )
-    )
+    checks.append(_sandbox(settings))
     cp = settings.checkpoint_path
     state = "exists" if cp.exists() else "created on the first run"
     checks.append(Check(name="checkpoints", status=OK, detail=f"{cp} ({state})"))
     return checks
+
+
+def _sandbox(settings: Settings) -> Check:
+    from agentcore.sandbox import describe_isolation
+
+    iso = describe_isolation(settings.sandbox.backend)
+    status = {"strong": OK, "remote": OK, "none": WARN, "unavailable": WARN}[iso.level]
+    return Check(name="sandbox", status=status, detail=f"isolation {iso.level}: {iso.detail}")
 
 
 def doctor_command(ctx: typer.Context) -> None:

@@ -51,6 +51,7 @@ class RunContext:
     stream_answer: bool = True
     _clients: dict[str, ModelClient] = field(default_factory=dict)
     _artifacts: dict[str, list[str]] = field(default_factory=dict)
+    _deferred: list[Callable[[], object]] = field(default_factory=list)
 
     @property
     def planner(self) -> AgentSpec:
@@ -104,7 +105,17 @@ class RunContext:
             data_dir=self.settings.data_dir,
             settings=self.settings.plugins,
             emit=emit,
+            defer=self._deferred.append,
         )
+
+    def close(self) -> None:
+        """Run the callbacks tools deferred to the end of the run, newest first."""
+        while self._deferred:
+            callback = self._deferred.pop()
+            try:
+                callback()
+            except Exception as exc:  # one failing cleanup must not skip the others
+                self.trace.write("error", error=f"cleanup failed: {type(exc).__name__}: {exc}")
 
     def artifacts_of(self, step: str) -> list[str]:
         """Files tools reported writing during ``step``."""

@@ -22,6 +22,7 @@ KINDS = ("tools", "models", "sandboxes", "embedders", "scorers", "commands")
 BUILTIN_MODULES: dict[str, str] = {
     "models": "agentcore.models._builtin",
     "tools": "agentcore.tools._builtin",
+    "sandboxes": "agentcore.sandbox._builtin",
 }
 
 

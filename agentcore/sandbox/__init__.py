@@ -7,6 +7,7 @@ plugin) or ``unsafe-subprocess`` (no isolation; opt-in only). Backends register 
 """
 
 from agentcore.sandbox._base import Commands, Filesystem, Sandbox
+from agentcore.sandbox._isolation import Isolation, describe_isolation
 from agentcore.sandbox._types import (
     CommandResult,
     Context,
@@ -26,8 +27,10 @@ __all__ = [
     "Execution",
     "ExecutionError",
     "Filesystem",
+    "Isolation",
     "Logs",
     "OutputMessage",
     "Result",
     "Sandbox",
+    "describe_isolation",
 ]

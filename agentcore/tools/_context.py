@@ -24,6 +24,8 @@ class ToolContext:
         data_dir: agentcore's data directory.
         settings: Plugin settings from config (``[plugins.NAME]`` tables), by plugin name.
         emit: Sends a progress event to the run's event stream.
+        defer: Registers a callback to run once when the run ends (however it ends), e.g.
+            to stop a sandbox the tool started for this run.
     """
 
     run_id: str
@@ -32,6 +34,7 @@ class ToolContext:
     data_dir: Path
     settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     emit: Callable[[str, Mapping[str, Any]], None] = field(default=lambda kind, data: None)
+    defer: Callable[[Callable[[], object]], None] = field(default=lambda callback: None)
 
     def resolve(self, path: str) -> Path:
         """Resolve ``path`` inside the workspace, refusing anything that escapes it.

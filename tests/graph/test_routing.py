@@ -8,6 +8,7 @@ from pathlib import Path
 from langchain_core.messages import AIMessage, BaseMessage
 
 from agentcore.testing import CallInfo, FunctionChatModel, ScriptedChatModel
+from agentcore.tools import ToolContext, tool
 from tests.graph.conftest import call, plan, say
 
 
@@ -243,3 +244,34 @@ async def test_usage_is_attributed_per_agent_and_per_model(make_team):
     assert result.usage.total.input_tokens == 170 and result.usage.total.output_tokens == 17
     assert result.usage.total.calls == 3
     assert list(result.usage.by_model) == ["test:main"]
+
+
+@tool()
+def open_thing(ctx: ToolContext) -> str:
+    """Open something that must be closed at the end of the run."""
+    ctx.defer(lambda: CLOSED.append(ctx.run_id))
+    ctx.defer(lambda: 1 / 0)  # a failing cleanup does not stop the others
+    return "opened"
+
+
+CLOSED: list[str] = []
+
+
+async def test_callbacks_tools_defer_run_when_the_run_ends(make_team):
+    model = ScriptedChatModel(
+        script={
+            "agents": {
+                "planner": [plan(("a", "tester", []))],
+                "tester": [call("open_thing"), say("done")],
+                "synthesis": [say("ok")],
+            }
+        }
+    )
+    team = make_team(model)
+    team.registry.add("tools", "open_thing", open_thing, "deferring")
+    tester = team.agents["tester"]
+    team.agents["tester"] = tester.model_copy(update={"tools": (*tester.tools, "open_thing")})
+    result = await team.arun("task")
+    assert result.status == "completed"
+    assert CLOSED == [result.run_id]
+    assert any("cleanup failed: ZeroDivisionError" in (t.get("error") or "") for t in result.trace)

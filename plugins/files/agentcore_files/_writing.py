@@ -24,10 +24,24 @@ def atomic_write(target: Path, data: bytes) -> None:
             os.fsync(f.fileno())
         if target.exists():
             shutil.copymode(target, tmp)
+        give_to_workspace_owner(tmp, target)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def give_to_workspace_owner(path: Path, target: Path) -> None:
+    """As root, give a new file the owner of the directory it lands in.
+
+    When agentcore runs as root, the local sandbox runs code as the workspace's owner (an
+    unprivileged uid); files the host writes there must stay writable by that code.
+    """
+    if os.geteuid() != 0:
+        return
+    owner = target.parent.stat()
+    if owner.st_uid != 0:
+        os.chown(path, owner.st_uid, owner.st_gid)
 
 
 @tool(risk=Risk.WRITES, timeout_s=30.0)
@@ -61,7 +75,7 @@ def write_file(ctx: ToolContext, path: str, content: str, append: bool = False) 
             f"{caps.max_file_bytes:,}-byte file limit; write a new file instead"
         )
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_parents(target, ctx.workspace)
         # Something running in the sandbox may have swapped a directory for a link meanwhile.
         ctx.resolve(str(target.parent))
         atomic_write(target, (target.read_bytes() if append and existed else b"") + data)
@@ -74,3 +88,15 @@ def write_file(ctx: ToolContext, path: str, content: str, append: bool = False) 
         return f"appended {len(data):,} bytes to {name} (now {previous + len(data):,} bytes)"
     was = f"replaced the previous {previous:,} bytes" if existed else "new file"
     return f"wrote {len(data):,} bytes to {name} ({was})"
+
+
+def _make_parents(target: Path, workspace: Path) -> None:
+    """Create missing parent directories, owned like the workspace (see above)."""
+    missing = []
+    parent = target.parent
+    while not parent.exists():
+        missing.append(parent)
+        parent = parent.parent
+    for directory in reversed(missing):
+        directory.mkdir()
+        give_to_workspace_owner(directory, workspace / "x")

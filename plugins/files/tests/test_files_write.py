@@ -136,3 +136,12 @@ async def test_default_cap_counts_bytes_not_characters(call: Call) -> None:
 async def test_a_bad_cap_setting_is_a_config_error(call: Call, settings: dict[str, Any]) -> None:
     with pytest.raises(ConfigError, match=r"\[plugins.files\] max_write_bytes must be a positive"):
         await call(write_file, path="a.txt", content="x")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="ownership hand-over only applies to root")
+async def test_as_root_new_files_and_dirs_take_the_workspace_owner(ctx, call):
+    os.chown(ctx.workspace, 61234, 61234)
+    await call(write_file, path="deep/dir/new.txt", content="x")
+    for rel in ("deep", "deep/dir", "deep/dir/new.txt"):
+        st = (ctx.workspace / rel).stat()
+        assert (st.st_uid, st.st_gid) == (61234, 61234), rel

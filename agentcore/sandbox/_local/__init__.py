@@ -1,0 +1,1 @@
+"""The ``local`` sandbox backend: bubblewrap namespaces, seccomp, an unprivileged uid, rlimits."""
