@@ -106,6 +106,7 @@ class RunContext:
             settings=self.settings.plugins,
             emit=emit,
             defer=self._deferred.append,
+            agentcore_settings=self.settings,
         )
 
     def close(self) -> None:

@@ -17,6 +17,14 @@ from agentcore.plugins import _hookspecs
 GROUP = "agentcore"
 ALLOWLIST_ENV = "AGENTCORE_PLUGINS"
 KINDS = ("tools", "models", "sandboxes", "embedders", "scorers", "commands")
+_SINGULAR = {
+    "tools": "tool",
+    "models": "model provider",
+    "sandboxes": "sandbox backend",
+    "embedders": "embedder",
+    "scorers": "scorer",
+    "commands": "command",
+}
 
 # Built-ins register through the same hooks as third-party plugins.
 BUILTIN_MODULES: dict[str, str] = {
@@ -51,11 +59,11 @@ class Registry:
     def add(self, kind: str, name: str, obj: Any, plugin: str) -> None:
         """Add one item; a name already taken by another plugin is a ``PluginError``."""
         if not name or not isinstance(name, str):
-            raise PluginError(f"plugin '{plugin}' registered a {kind[:-1]} with no name")
+            raise PluginError(f"plugin '{plugin}' registered a {_SINGULAR[kind]} with no name")
         if name in self.items[kind]:
             other = self.owners[kind][name]
             raise PluginError(
-                f"{kind[:-1]} name '{name}' is registered by both plugin '{other}' and "
+                f"{_SINGULAR[kind]} name '{name}' is registered by both plugin '{other}' and "
                 f"plugin '{plugin}'",
                 hint=f"uninstall one of them, or leave one out of {ALLOWLIST_ENV}",
             )
@@ -86,7 +94,7 @@ class Registry:
         except KeyError:
             known = ", ".join(sorted(self.items[kind])) or "none"
             raise UserError(
-                f"unknown {kind[:-1]} '{name}'", hint=f"registered {kind}: {known}"
+                f"unknown {_SINGULAR[kind]} '{name}'", hint=f"registered {kind}: {known}"
             ) from None
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
+from agentcore.config import Settings
 from agentcore.errors import ToolError
 
 CONTEXT_KEY = "agentcore_tool_context"
@@ -26,6 +27,8 @@ class ToolContext:
         emit: Sends a progress event to the run's event stream.
         defer: Registers a callback to run once when the run ends (however it ends), e.g.
             to stop a sandbox the tool started for this run.
+        agentcore_settings: The run's agentcore settings (e.g. ``[sandbox]``), when the tool
+            runs inside a team; ``None`` when called on its own.
     """
 
     run_id: str
@@ -35,6 +38,7 @@ class ToolContext:
     settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     emit: Callable[[str, Mapping[str, Any]], None] = field(default=lambda kind, data: None)
     defer: Callable[[Callable[[], object]], None] = field(default=lambda callback: None)
+    agentcore_settings: Settings | None = None
 
     def resolve(self, path: str) -> Path:
         """Resolve ``path`` inside the workspace, refusing anything that escapes it.

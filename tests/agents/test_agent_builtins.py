@@ -46,8 +46,8 @@ def test_roles_and_tools(builtins: dict[str, AgentSpec]) -> None:
     assert {name for name, s in builtins.items() if s.role == "planner"} == {"planner"}
     assert builtins["planner"].tools == ()
     assert builtins["researcher"].tools == ("think", "list_files", "read_file", "search_files")
-    assert builtins["coder"].tools == ("think", *FILE_TOOLS)
-    assert builtins["ml_specialist"].tools == ("think", *FILE_TOOLS)
+    assert builtins["coder"].tools == ("think", *FILE_TOOLS, "run_python")
+    assert builtins["ml_specialist"].tools == ("think", *FILE_TOOLS, "run_python")
 
 
 def test_builtins_leave_model_settings_to_the_run(builtins: dict[str, AgentSpec]) -> None:
@@ -57,7 +57,7 @@ def test_builtins_leave_model_settings_to_the_run(builtins: dict[str, AgentSpec]
 
 
 def test_builtins_validate_against_the_stated_tools(builtins: dict[str, AgentSpec]) -> None:
-    validate_team(builtins, tool_names={"think", *FILE_TOOLS})
+    validate_team(builtins, tool_names={"think", *FILE_TOOLS, "run_python"})
 
 
 def test_builtins_validate_against_the_real_registry(builtins: dict[str, AgentSpec]) -> None:

@@ -273,5 +273,5 @@ async def test_callbacks_tools_defer_run_when_the_run_ends(make_team):
     team.agents["tester"] = tester.model_copy(update={"tools": (*tester.tools, "open_thing")})
     result = await team.arun("task")
     assert result.status == "completed"
-    assert CLOSED == [result.run_id]
+    assert [result.run_id] == CLOSED
     assert any("cleanup failed: ZeroDivisionError" in (t.get("error") or "") for t in result.trace)

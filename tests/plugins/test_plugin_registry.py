@@ -82,7 +82,16 @@ def test_installed_plugins_are_discovered_through_entry_points() -> None:
 def test_builtins_come_first_then_entry_points_then_extras() -> None:
     registry = load_registry(extra=[("mine", ToolPlugin("mine_tool"))])
 
-    assert names(registry) == ["builtin:models", "builtin:tools", "example", "files", "mine"]
+    assert names(registry) == [
+        "builtin:models",
+        "builtin:tools",
+        "builtin:sandboxes",
+        "code",
+        "e2b",
+        "example",
+        "files",
+        "mine",
+    ]
     tools = list(registry.tools)
     assert tools[0] == "think"
     assert tools.index("shout") < tools.index("list_files") < tools.index("mine_tool")
@@ -126,7 +135,7 @@ def test_allowlist_loads_only_the_named_plugins(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv(ALLOWLIST_ENV, "files")
     registry = load_registry()
 
-    assert names(registry) == ["builtin:models", "builtin:tools", "files"]
+    assert names(registry) == ["builtin:models", "builtin:tools", "builtin:sandboxes", "files"]
     assert "shout" not in registry.tools
     assert "echo-upper" not in registry.models
     assert set(registry.tools) >= FILE_TOOLS
@@ -144,7 +153,7 @@ def test_empty_allowlist_loads_builtins_only(monkeypatch: pytest.MonkeyPatch, va
     monkeypatch.setenv(ALLOWLIST_ENV, value)
     registry = load_registry()
 
-    assert names(registry) == ["builtin:models", "builtin:tools"]
+    assert names(registry) == ["builtin:models", "builtin:tools", "builtin:sandboxes"]
     assert list(registry.tools) == ["think"]
     assert "openai" in registry.models
 
@@ -174,7 +183,7 @@ def test_duplicate_tool_name_names_both_plugins() -> None:
 def test_duplicate_model_provider_names_both_plugins() -> None:
     with pytest.raises(PluginError) as info:
         load_registry(extra=[("alpha", ModelPlugin("dup")), ("beta", ModelPlugin("dup"))])
-    assert "model name 'dup'" in str(info.value)
+    assert "model provider name 'dup'" in str(info.value)
     assert "'alpha'" in str(info.value) and "'beta'" in str(info.value)
 
 

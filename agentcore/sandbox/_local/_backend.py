@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from agentcore.errors import SandboxError, SandboxUnavailableError, UserError
 from agentcore.sandbox._base import OutputHandler, Sandbox
-from agentcore.sandbox._local._interp import Interpreter
+from agentcore.sandbox._local._interp import Interpreter, Watchdog
 from agentcore.sandbox._local._launch import (
     SANDBOX_HOME,
     WORKER_PATH,
@@ -311,7 +311,7 @@ class LocalSandbox(Sandbox):
             self._interps[context_id] = interp
             return interp
 
-    def _disk_watchdog(self) -> object:
+    def _disk_watchdog(self) -> Watchdog:
         quota = self._settings.workspace_quota_mb * 1024 * 1024
         start = _free_bytes(self.workspace)
 
