@@ -57,10 +57,14 @@ def main() -> None:
     base = p50_ms(spawn)
     print(f"{'':<44}{'p50 ms':>9}{'vs python -c':>14}  target")
     print(f"{'python -c print(1) subprocess (baseline)':<44}{base:>9.2f}{1:>13.2f}x")
-    print(f"{'cold: Sandbox.create() + first run_code':<44}{p50_ms(cold):>9.2f}"
-          f"{p50_ms(cold) / base:>13.2f}x  <= 150 ms")
-    print(f"{'warm: run_code(print(1))':<44}{p50_ms(warm):>9.3f}"
-          f"{p50_ms(warm) / base:>13.3f}x  <= 5 ms")
+    print(
+        f"{'cold: Sandbox.create() + first run_code':<44}{p50_ms(cold):>9.2f}"
+        f"{p50_ms(cold) / base:>13.2f}x  <= 150 ms"
+    )
+    print(
+        f"{'warm: run_code(print(1))':<44}{p50_ms(warm):>9.3f}"
+        f"{p50_ms(warm) / base:>13.3f}x  <= 5 ms"
+    )
 
     def one(i: int) -> tuple[int, int, float]:
         t = time.perf_counter()

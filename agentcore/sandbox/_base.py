@@ -333,7 +333,7 @@ class Filesystem:
             raise SandboxError(f"`{cmd}` failed: {result.stderr.strip() or result.error}")
         return result
 
-    def read(self, path: str, format: Literal["text", "bytes"] = "text") -> Any:  # noqa: A002
+    def read(self, path: str, format: Literal["text", "bytes"] = "text") -> Any:
         """Read a file (``format="bytes"`` for binary)."""
         raw = base64.b64decode(self._run(f"base64 -w0 {shlex.quote(path)}").stdout)
         return raw if format == "bytes" else raw.decode("utf-8", errors="replace")
