@@ -114,6 +114,11 @@ _PLAN = """\
 - Rows with missing measurements: {missing_note}
 - Baseline: the majority class. Report mean ± std across folds, and the holdout score.
 
+## First cross-validation (four measurements, rows without them dropped)
+```
+{cv_results}
+```
+
 ## Tracking and reproducibility
 - Fixed seeds; record the dataset fingerprint (hash of the CSV), feature list, params, metrics.
 
@@ -170,6 +175,50 @@ def _researcher(messages: list[BaseMessage]) -> AIMessage:
     )
 
 
+_CHART = """\
+import csv
+import matplotlib.pyplot as plt
+
+rows = [r for r in csv.DictReader(open("data/penguins.csv")) if r["body_mass_g"] != "NA"]
+species = sorted({r["species"] for r in rows})
+masses = [[float(r["body_mass_g"]) for r in rows if r["species"] == s] for s in species]
+plt.boxplot(masses)
+plt.xticks(range(1, len(species) + 1), species)
+plt.ylabel("body mass (g)")
+plt.title("Palmer penguins: body mass by species")
+"""
+
+_CV = """\
+import pandas as pd
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+features = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
+df = pd.read_csv("data/penguins.csv").dropna(subset=features)
+cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+models = {
+    "majority baseline": DummyClassifier(strategy="most_frequent"),
+    # The scaler sits inside the pipeline, so it is fitted on each training fold only.
+    "logistic regression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
+}
+print(f"{len(df)} rows, {df.species.nunique()} classes, stratified 5-fold CV, seed 0")
+for name, model in models.items():
+    scores = cross_val_score(model, df[features], df.species, cv=cv)
+    print(f"{name}: accuracy {scores.mean():.3f} +/- {scores.std():.3f}")
+"""
+
+
+def _ran(output: str) -> tuple[bool, str]:
+    """Whether a run_python call worked, and its stdout (or the error)."""
+    if output.startswith("Error:") or "\nerror:" in f"\n{output}":
+        return False, output.strip().splitlines()[-1] if output.strip() else output
+    stdout = output.split("stdout:\n", 1)[-1] if "stdout:\n" in output else ""
+    return True, stdout.split("\nresult:", 1)[0].split("\nstderr:", 1)[0].strip()
+
+
 def _coder(messages: list[BaseMessage]) -> AIMessage:
     seen = _tool_outputs(messages)
     if not seen:
@@ -177,12 +226,24 @@ def _coder(messages: list[BaseMessage]) -> AIMessage:
     if len(seen) == 1:
         return _call("write_file", path="analysis/species_summary.py", content=_SCRIPT)
     if len(seen) == 2:
-        return _call("read_file", path="analysis/species_summary.py", max_lines=12)
-    written = seen[1][1]
+        return _call(
+            "run_python",
+            code="import runpy\n"
+            "_ = runpy.run_path('analysis/species_summary.py', run_name='__main__')",
+        )
+    if len(seen) == 3:
+        return _call("run_python", code=_CHART)
+    ok, out = _ran(seen[2][1])
+    chart = re.search(r"chart saved: (\S+)", seen[3][1])
+    if not ok:
+        return _say(
+            "Wrote analysis/species_summary.py (csv + statistics, NA cells skipped) but could not "
+            f"run it: code execution is unavailable here ({out})."
+        )
     return _say(
-        "Wrote analysis/species_summary.py: it loads data/penguins.csv with the csv module, "
-        "counts missing values per column and prints per-species means of the four "
-        f"measurements, skipping NA cells. Tool reply: {written.strip()}"
+        "Wrote and ran analysis/species_summary.py (csv + statistics, NA cells skipped). "
+        f"Its output:\n{out}\n"
+        + (f"Chart of body mass by species: {chart.group(1)}." if chart else "")
     )
 
 
@@ -191,19 +252,26 @@ def _ml_specialist(messages: list[BaseMessage]) -> AIMessage:
     if not seen:
         return _call("search_files", pattern=r",NA,NA,NA,NA,", path="data", glob="*.csv")
     if len(seen) == 1:
-        rows = [ln for ln in seen[0][1].splitlines() if re.search(r":\d+:", ln)]
+        return _call("run_python", code=_CV)
+    rows = [ln for ln in seen[0][1].splitlines() if re.search(r":\d+:", ln)]
+    ok, cv = _ran(seen[1][1])
+    if len(seen) == 2:
         note = (
             f"{len(rows)} rows miss all four measurements; drop them (they carry no signal) "
             "and impute `sex` inside the folds."
         )
+        results = cv if ok else f"(not run: code execution unavailable: {cv})"
         return _call(
-            "write_file", path="reports/model_plan.md", content=_PLAN.format(missing_note=note)
+            "write_file",
+            path="reports/model_plan.md",
+            content=_PLAN.format(missing_note=note, cv_results=results),
         )
+    figures = f" First figures, measured in the sandbox:\n{cv}" if ok else ""
     return _say(
         "Wrote reports/model_plan.md: stratified 5-fold CV plus a 20% holdout, preprocessing "
         "fitted inside each fold, `island` held out at first because it is entangled with "
         "species, `year` used for a drift check, per-island/per-sex accuracy for fairness, "
-        "and a model card outline."
+        f"and a model card outline.{figures}"
     )
 
 
@@ -235,14 +303,16 @@ def _planner(messages: list[BaseMessage]) -> AIMessage:
             "depends_on": ["s1"],
             "instruction": "Write analysis/species_summary.py: load data/penguins.csv with the "
             "standard library, count missing values per column and print "
-            "per-species means of the numeric measurements.",
+            "per-species means of the numeric measurements. Run it, and chart body mass "
+            "by species.",
         },
         {
             "id": "s3",
             "agent": "ml_specialist",
             "depends_on": ["s1"],
             "instruction": "Write reports/model_plan.md: how to validate a species classifier on "
-            "this data without leakage, plus fairness, drift and a model card outline.",
+            "this data without leakage, with a first cross-validated baseline, plus "
+            "fairness, drift and a model card outline.",
         },
     ]
     return _call("submit_plan", steps=steps)

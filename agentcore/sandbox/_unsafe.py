@@ -9,6 +9,7 @@ exists for machines where the ``local`` backend cannot run, behind an explicit
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -273,9 +274,11 @@ def _feed(pipe: IO[bytes] | None, data: bytes) -> None:
         return
     try:
         pipe.write(data)
-        pipe.close()
     except OSError:  # the command did not read it all
         pass
+    finally:
+        with contextlib.suppress(OSError):
+            pipe.close()
 
 
 class _CappedReader:

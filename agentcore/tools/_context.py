@@ -40,6 +40,17 @@ class ToolContext:
     defer: Callable[[Callable[[], object]], None] = field(default=lambda callback: None)
     agentcore_settings: Settings | None = None
 
+    def new_file_owner(self) -> tuple[int, int] | None:
+        """The ``(uid, gid)`` files a tool creates in the workspace must get, or ``None``.
+
+        When agentcore runs as root, the local sandbox runs code as the workspace's owner, an
+        unprivileged uid; what the host writes there must stay writable by that code.
+        """
+        if os.geteuid() != 0:
+            return None
+        st = self.workspace.stat()
+        return None if st.st_uid == 0 else (st.st_uid, st.st_gid)
+
     def resolve(self, path: str) -> Path:
         """Resolve ``path`` inside the workspace, refusing anything that escapes it.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,12 @@ def test_demo_run_through_the_python_api(tmp_data_dir: Path, tmp_path: Path) -> 
     assert {s.agent for s in result.steps} == {"researcher", "coder", "ml_specialist"}
     agents = {"planner", "researcher", "coder", "ml_specialist", "synthesis"}
     assert set(result.usage.by_agent) == agents
-    assert sorted(result.artifacts) == ["analysis/species_summary.py", "reports/model_plan.md"]
+    assert sorted(result.artifacts) == [
+        "analysis/species_summary.py",
+        "charts/chart-1.png",
+        "reports/model_plan.md",
+    ]
+    assert (ws / "charts/chart-1.png").read_bytes().startswith(b"\x89PNG")
 
     # The files the agents wrote are real, and the script they wrote runs on the data.
     script = ws / "analysis/species_summary.py"
@@ -30,7 +36,13 @@ def test_demo_run_through_the_python_api(tmp_data_dir: Path, tmp_path: Path) -> 
         [sys.executable, str(script)], cwd=ws, capture_output=True, text=True, check=True
     )
     assert "344 rows" in run.stdout and "Gentoo" in run.stdout
-    assert "holdout" in (ws / "reports/model_plan.md").read_text()
+    plan = (ws / "reports/model_plan.md").read_text()
+    assert "holdout" in plan
+    # The ML specialist measured its baseline in the sandbox: real scikit-learn figures.
+    scores = dict(
+        re.findall(r"^(majority baseline|logistic regression): accuracy ([\d.]+)", plan, re.M)
+    )
+    assert float(scores["majority baseline"]) < 0.5 < float(scores["logistic regression"])
 
     # The researcher's figures were read off the tools' real output, not canned.
     rows = list(csv.reader((ws / "data/penguins.csv").open()))
@@ -41,7 +53,14 @@ def test_demo_run_through_the_python_api(tmp_data_dir: Path, tmp_path: Path) -> 
     assert "scripted demo run" in result.answer
 
     tools_used = {t["tool"] for t in result.trace if t["type"] == "tool_call"}
-    assert tools_used == {"list_files", "read_file", "search_files", "write_file", "think"}
+    assert tools_used == {
+        "list_files",
+        "read_file",
+        "search_files",
+        "write_file",
+        "think",
+        "run_python",
+    }
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

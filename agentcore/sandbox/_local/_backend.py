@@ -77,6 +77,8 @@ def sandbox_env(venv: Path, envs: Mapping[str, str]) -> dict[str, str]:
         "TMPDIR": "/tmp",
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": "/tmp/matplotlib",
+        "XDG_CACHE_HOME": "/tmp/.cache",  # keep font and tool caches out of the workspace
+        "XDG_CONFIG_HOME": "/tmp/.config",
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",

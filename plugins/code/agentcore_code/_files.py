@@ -21,16 +21,20 @@ _NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CL
 _MAX_TRIES = 10_000
 
 
-def _open_dir(root: Path, parts: tuple[str, ...]) -> int:
+def _open_dir(root: Path, parts: tuple[str, ...], owner: tuple[int, int] | None) -> int:
     """Open (creating as needed) ``root/parts...`` without following any link below root."""
     fd = os.open(root, _DIR_FLAGS)
     try:
         for part in parts:
             if part in ("", ".", "..") or "/" in part:
                 raise OSError(errno.EINVAL, f"bad path component {part!r}")
+            created = False
             with contextlib.suppress(FileExistsError):
                 os.mkdir(part, 0o777, dir_fd=fd)
+                created = True
             child = os.open(part, _DIR_FLAGS, dir_fd=fd)
+            if created and owner is not None:
+                os.fchown(child, *owner)
             os.close(fd)
             fd = child
     except BaseException:
@@ -40,7 +44,13 @@ def _open_dir(root: Path, parts: tuple[str, ...]) -> int:
 
 
 def write_numbered(
-    root: Path, folder: str, pattern: str, data: bytes, *, start: int = 1
+    root: Path,
+    folder: str,
+    pattern: str,
+    data: bytes,
+    *,
+    start: int = 1,
+    owner: tuple[int, int] | None = None,
 ) -> tuple[str, int]:
     """Write ``data`` to the first free ``folder/pattern.format(n)`` with ``n >= start``.
 
@@ -50,6 +60,7 @@ def write_numbered(
         pattern: The file name with one ``{}`` for the number, e.g. ``"chart-{}.png"``.
         data: The file's content.
         start: The first number to try.
+        owner: ``(uid, gid)`` for new directories and the file (``ToolContext.new_file_owner``).
 
     Returns:
         The written file's path relative to ``root`` and the number it got.
@@ -57,7 +68,7 @@ def write_numbered(
     Raises:
         OSError: The folder cannot be made, a link is in the way, or the disk is full.
     """
-    dir_fd = _open_dir(root, tuple(Path(folder).parts))
+    dir_fd = _open_dir(root, tuple(Path(folder).parts), owner)
     try:
         for n in range(start, start + _MAX_TRIES):
             name = pattern.format(n)
@@ -66,6 +77,8 @@ def write_numbered(
             except FileExistsError:
                 continue
             try:
+                if owner is not None:
+                    os.fchown(fd, *owner)
                 with os.fdopen(fd, "wb") as f:
                     f.write(data)
             except BaseException:

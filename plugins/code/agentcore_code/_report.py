@@ -119,6 +119,7 @@ def report(
     counters: Counters,
     timeout_s: float,
     notes: list[str] | None = None,
+    owner: tuple[int, int] | None = None,
 ) -> Report:
     """Save the charts and the full output, and write the model's view of ``execution``.
 
@@ -131,6 +132,7 @@ def report(
         counters: The run's file counters; advanced past the files written.
         timeout_s: The time limit the code ran under (named if it ran out).
         notes: Lines to put first, such as "a new Python session was started".
+        owner: ``(uid, gid)`` for the files written (``ToolContext.new_file_owner``).
 
     Returns:
         The text and the artifacts to announce: every chart, and the full output when the
@@ -145,7 +147,12 @@ def report(
             data, ext = image
             try:
                 path, n = write_numbered(
-                    workspace, CHARTS_DIR, f"chart-{{}}.{ext}", data, start=counters.chart
+                    workspace,
+                    CHARTS_DIR,
+                    f"chart-{{}}.{ext}",
+                    data,
+                    start=counters.chart,
+                    owner=owner,
                 )
             except OSError as exc:
                 lines.append(f"[a chart could not be saved: {exc.strerror or exc}]")
@@ -159,7 +166,12 @@ def report(
     saved: str | None = None
     try:
         saved, n = write_numbered(
-            workspace, OUTPUTS_DIR, "call-{}.txt", record.encode("utf-8"), start=counters.call
+            workspace,
+            OUTPUTS_DIR,
+            "call-{}.txt",
+            record.encode("utf-8"),
+            start=counters.call,
+            owner=owner,
         )
         counters.call = n + 1
         where = f"full output in {saved}"

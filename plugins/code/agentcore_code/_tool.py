@@ -63,6 +63,7 @@ def _run(
         counters=session.counters,
         timeout_s=limit,
         notes=[*session_notes, *notes],
+        owner=ctx.new_file_owner(),
     )
 
 

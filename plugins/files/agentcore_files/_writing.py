@@ -9,7 +9,7 @@ from agentcore.tools import Risk, ToolContext, ToolError, tool
 from agentcore_files._common import limits, rel
 
 
-def atomic_write(target: Path, data: bytes) -> None:
+def atomic_write(target: Path, data: bytes, owner: tuple[int, int] | None = None) -> None:
     """Write ``data`` to a temporary file beside ``target``, then rename it over ``target``.
 
     Readers see the old file or the new one, never half of it. An existing file keeps its
@@ -24,24 +24,12 @@ def atomic_write(target: Path, data: bytes) -> None:
             os.fsync(f.fileno())
         if target.exists():
             shutil.copymode(target, tmp)
-        give_to_workspace_owner(tmp, target)
+        if owner is not None:
+            os.chown(tmp, *owner)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-def give_to_workspace_owner(path: Path, target: Path) -> None:
-    """As root, give a new file the owner of the directory it lands in.
-
-    When agentcore runs as root, the local sandbox runs code as the workspace's owner (an
-    unprivileged uid); files the host writes there must stay writable by that code.
-    """
-    if os.geteuid() != 0:
-        return
-    owner = target.parent.stat()
-    if owner.st_uid != 0:
-        os.chown(path, owner.st_uid, owner.st_gid)
 
 
 @tool(risk=Risk.WRITES, timeout_s=30.0)
@@ -75,10 +63,11 @@ def write_file(ctx: ToolContext, path: str, content: str, append: bool = False) 
             f"{caps.max_file_bytes:,}-byte file limit; write a new file instead"
         )
     try:
-        _make_parents(target, ctx.workspace)
+        _make_parents(target, ctx.new_file_owner())
         # Something running in the sandbox may have swapped a directory for a link meanwhile.
         ctx.resolve(str(target.parent))
-        atomic_write(target, (target.read_bytes() if append and existed else b"") + data)
+        payload = (target.read_bytes() if append and existed else b"") + data
+        atomic_write(target, payload, ctx.new_file_owner())
     except OSError as exc:
         raise ToolError(f"could not write '{path}': {exc.strerror or exc}") from None
 
@@ -90,8 +79,8 @@ def write_file(ctx: ToolContext, path: str, content: str, append: bool = False) 
     return f"wrote {len(data):,} bytes to {name} ({was})"
 
 
-def _make_parents(target: Path, workspace: Path) -> None:
-    """Create missing parent directories, owned like the workspace (see above)."""
+def _make_parents(target: Path, owner: tuple[int, int] | None) -> None:
+    """Create missing parent directories, owned like the workspace (ToolContext.new_file_owner)."""
     missing = []
     parent = target.parent
     while not parent.exists():
@@ -99,4 +88,5 @@ def _make_parents(target: Path, workspace: Path) -> None:
         parent = parent.parent
     for directory in reversed(missing):
         directory.mkdir()
-        give_to_workspace_owner(directory, workspace / "x")
+        if owner is not None:
+            os.chown(directory, *owner)
