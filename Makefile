@@ -52,6 +52,7 @@ format: install
 bench: install
 	$(UV) run python benchmarks/overhead.py
 	$(UV) run python benchmarks/cold_start.py
+	$(UV) run python benchmarks/sandbox.py
 
 help-snapshot: install
 	$(UV) run python -m agentcore.cli.gen_help
