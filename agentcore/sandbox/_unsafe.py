@@ -24,7 +24,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 from agentcore.errors import SandboxError
 from agentcore.sandbox._base import Filesystem, OutputHandler, Sandbox
-from agentcore.sandbox._local._interp import Interpreter, kill_group, wait_exited
+from agentcore.sandbox._local._interp import Interpreter, Interpreters, kill_group, wait_exited
 from agentcore.sandbox._types import CommandResult, Context, EntryInfo, Execution
 
 if TYPE_CHECKING:
@@ -71,8 +71,7 @@ class UnsafeSubprocessSandbox(Sandbox):
         self._own_workspace = own_workspace
         self._envs = dict(envs)
         self._output_limit = output_limit
-        self._interps: dict[str, Interpreter] = {}
-        self._interp_lock = threading.Lock()
+        self._interps = Interpreters()
         self._commands: set[int] = set()
         super().__init__(timeout=timeout)
 
@@ -144,7 +143,7 @@ class UnsafeSubprocessSandbox(Sandbox):
             )
         except OSError as exc:
             raise SandboxError(f"could not run `{cmd}`: {exc}") from exc
-        with self._interp_lock:
+        with self._interps.lock:
             self._commands.add(proc.pid)
         readers = [
             _CappedReader(proc.stdout, self._output_limit),
@@ -156,7 +155,7 @@ class UnsafeSubprocessSandbox(Sandbox):
         for thread in threads:
             thread.start()
         finished = wait_exited(proc.pid, timeout)
-        with self._interp_lock:
+        with self._interps.lock:
             # Also what it left running in the background: a command runs to completion.
             # The leader is unreaped until here, so its pid is still this group's.
             kill_group(proc.pid)
@@ -173,11 +172,11 @@ class UnsafeSubprocessSandbox(Sandbox):
 
     def kill(self) -> None:
         """Kill every interpreter and running command; delete the workspace if we made it."""
-        with self._interp_lock:
+        with self._interps.lock:
             if self._killed:
                 return
             self._mark_killed()
-            interps, self._interps = list(self._interps.values()), {}
+            interps = self._interps.take_all()
             for pid in self._commands:  # leaders stay unreaped while listed here
                 kill_group(pid)
         for interp in interps:
@@ -186,10 +185,7 @@ class UnsafeSubprocessSandbox(Sandbox):
             shutil.rmtree(self.workspace, ignore_errors=True)
 
     def _drop_context(self, context_id: str) -> None:
-        with self._interp_lock:
-            interp = self._interps.pop(context_id, None)
-        if interp is not None:
-            interp.close()
+        self._interps.drop(context_id)
 
     @property
     def files(self) -> Filesystem:
@@ -217,18 +213,14 @@ class UnsafeSubprocessSandbox(Sandbox):
         }
 
     def _interpreter(self, context: Context) -> Interpreter:
-        with self._interp_lock:
-            self._check_alive()
-            interp = self._interps.get(context.id)
-            if interp is not None and interp.alive:
-                return interp
+        def start() -> Interpreter:
             cwd = self.host_path(context.cwd)
             if cwd.is_relative_to(self.workspace):
                 cwd.mkdir(parents=True, exist_ok=True)
             argv = [sys.executable, "-I", str(_WORKER), "--output-limit", str(self._output_limit)]
-            interp = Interpreter.start(argv, env=self._env(), cwd=str(cwd))
-            self._interps[context.id] = interp
-            return interp
+            return Interpreter.start(argv, env=self._env(), cwd=str(cwd))
+
+        return self._interps.get(context.id, start, self._check_alive)
 
 
 class _WorkspaceFiles(Filesystem):

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from agentcore.errors import SandboxError, SandboxUnavailableError, UserError
 from agentcore.sandbox._base import OutputHandler, Sandbox
-from agentcore.sandbox._local._interp import Interpreter, Watchdog
+from agentcore.sandbox._local._interp import Interpreter, Interpreters, Watchdog
 from agentcore.sandbox._local._launch import (
     SANDBOX_HOME,
     WORKER_PATH,
@@ -117,8 +116,7 @@ class LocalSandbox(Sandbox):
         self._own_workspace = own_workspace
         self._lease = lease
         self._envs = envs
-        self._interps: dict[str, Interpreter] = {}
-        self._interp_lock = threading.Lock()
+        self._interps = Interpreters()
         self._stage = Path(tempfile.mkdtemp(prefix="stage-", dir=_ensure_runtime_dir()))
         os.chmod(self._stage, 0o711)
         self._passwd = f"sandbox:x:{lease.uid}:{lease.gid}:sandbox:{SANDBOX_HOME}:/bin/sh\n"
@@ -240,11 +238,11 @@ class LocalSandbox(Sandbox):
 
     def kill(self) -> None:
         """Stop every interpreter, kill whatever the sandbox's uid still runs, clean up."""
-        with self._interp_lock:
+        with self._interps.lock:
             if self._killed:
                 return
             self._mark_killed()
-            interps, self._interps = list(self._interps.values()), {}
+            interps = self._interps.take_all()
         for interp in interps:
             interp.kill()
         self._lease.release()
@@ -253,10 +251,7 @@ class LocalSandbox(Sandbox):
             shutil.rmtree(self.workspace, ignore_errors=True)
 
     def _drop_context(self, context_id: str) -> None:
-        with self._interp_lock:
-            interp = self._interps.pop(context_id, None)
-        if interp is not None:
-            interp.kill()
+        self._interps.drop(context_id)
 
     # --- internals --------------------------------------------------------------------------
 
@@ -294,24 +289,20 @@ class LocalSandbox(Sandbox):
         )
 
     def _interpreter(self, context_id: str) -> Interpreter:
-        with self._interp_lock:
-            self._check_alive()
-            interp = self._interps.get(context_id)
-            if interp is not None and interp.alive:
-                return interp
-            import sys
+        return self._interps.get(context_id, self._start_worker, self._check_alive)
 
-            limit = str(self._settings.output_limit_kb * 1024)
-            worker = [f"{sys.prefix}/bin/python", "-I", WORKER_PATH, "--output-limit", limit]
-            spec = self._spec({})
-            try:
-                interp = Interpreter.start(
-                    build_argv(spec, worker), env={}, cwd=None, pass_fds=spec.fds()
-                )
-            finally:
-                spec.close_fds()
-            self._interps[context_id] = interp
-            return interp
+    def _start_worker(self) -> Interpreter:
+        import sys
+
+        limit = str(self._settings.output_limit_kb * 1024)
+        worker = [f"{sys.prefix}/bin/python", "-I", WORKER_PATH, "--output-limit", limit]
+        spec = self._spec({})
+        try:
+            return Interpreter.start(
+                build_argv(spec, worker), env={}, cwd=None, pass_fds=spec.fds()
+            )
+        finally:
+            spec.close_fds()
 
     def _disk_watchdog(self) -> Watchdog:
         quota = self._settings.workspace_quota_mb * 1024 * 1024

@@ -356,6 +356,42 @@ class Interpreter:
             pass
 
 
+class Interpreters:
+    """One interpreter per code context, shared by the backends that run workers.
+
+    ``lock`` also guards the owning sandbox's kill, so no interpreter starts after it.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._by_context: dict[str, Interpreter] = {}
+
+    def get(
+        self, context_id: str, start: Callable[[], Interpreter], check_alive: Callable[[], None]
+    ) -> Interpreter:
+        """The context's interpreter; started on first use, and again after it died."""
+        with self.lock:
+            check_alive()
+            interp = self._by_context.get(context_id)
+            if interp is None or not interp.alive:
+                interp = start()
+                self._by_context[context_id] = interp
+            return interp
+
+    def drop(self, context_id: str) -> None:
+        """Stop one context's interpreter (politely, then by force)."""
+        with self.lock:
+            interp = self._by_context.pop(context_id, None)
+        if interp is not None:
+            interp.close()
+
+    def take_all(self) -> list[Interpreter]:
+        """Forget every interpreter and return them to be killed (call holding ``lock``)."""
+        interps = list(self._by_context.values())
+        self._by_context.clear()
+        return interps
+
+
 class _Run:
     """What one execution has collected so far."""
 
