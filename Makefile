@@ -53,6 +53,8 @@ bench: install
 	$(UV) run python benchmarks/overhead.py
 	$(UV) run python benchmarks/cold_start.py
 	$(UV) run python benchmarks/sandbox.py
+	$(UV) run python benchmarks/sql.py
+	$(UV) run python benchmarks/train_model.py
 
 help-snapshot: install
 	$(UV) run python -m agentcore.cli.gen_help

@@ -102,33 +102,33 @@ _PLAN = """\
 # Validation plan: species from body measurements
 
 ## Target and features
-- Target: `species` (3 classes). Features: the four body measurements; `sex` optional.
-- Leave out `island` at first: species and island are entangled (Gentoo only on Biscoe in this
-  data), so a model could learn the island and look better than the measurements allow.
-- `year` is the collection year, not a property of the bird: keep it out of the features and
-  use it to check stability across years.
+- Target: `species` (3 classes). Features: the four body measurements and `sex`.
+- `island` is left out: species and island are entangled (Gentoo only on Biscoe in this data),
+  so a model could learn the island and look better than the measurements allow.
+- `year` is the collection year, not a property of the bird: it is kept out of the features
+  and used to check stability across years.
 
-## Validation without leakage
-- Stratified 5-fold cross-validation on 80%, a stratified 20% holdout touched once at the end.
-- Imputation and scaling are fitted inside each fold (a pipeline), never on the full data.
-- Rows with missing measurements: {missing_note}
-- Baseline: the majority class. Report mean ± std across folds, and the holdout score.
+## Leakage
+- {leakage}
+- Preprocessing (imputation, scaling, one-hot) is fitted inside each CV fold by the pipeline.
 
-## First cross-validation (four measurements, rows without them dropped)
+## Validation
+- A stratified 20% holdout touched once; stratified 5-fold CV on the rest; the majority class
+  as the baseline; mean ± std across folds and a 95% interval on the holdout.
+- Registered model `{model_id}`:
+
 ```
 {cv_results}
 ```
 
-## Tracking and reproducibility
-- Fixed seeds; record the dataset fingerprint (hash of the CSV), feature list, params, metrics.
-
 ## Fairness and drift
-- Per-island and per-sex accuracy on the holdout; flag gaps above 5 points.
-- Compare feature distributions by year to see whether later years drift.
+- Per-island and per-sex accuracy on the holdout (fairness_report); flag gaps above 5 points.
+- Compare feature distributions by year (detect_drift) to see whether later years drift.
 
 ## Model card
-Intended use (field triage, not taxonomy), data source and licence, metrics with their
-uncertainty, known limits (three species, one region, 2007-2009).
+See reports/model_card_{model_id}.md: intended use (field triage, not taxonomy), data source
+and licence, metrics with their uncertainty, known limits (three species, one region,
+2007-2009).
 """
 
 
@@ -138,10 +138,10 @@ def _tool_outputs(messages: list[BaseMessage]) -> list[tuple[str, str]]:
     return [(m.name or "", m.text) for m in messages if isinstance(m, ToolMessage)]
 
 
-def _call(name: str, **args: Any) -> AIMessage:
+def _call(tool: str, /, **args: Any) -> AIMessage:
     from langchain_core.messages import AIMessage
 
-    return AIMessage(content="", tool_calls=[{"name": name, "args": args, "id": f"call_{name}"}])
+    return AIMessage(content="", tool_calls=[{"name": tool, "args": args, "id": f"call_{tool}"}])
 
 
 def _say(text: str) -> AIMessage:
@@ -150,28 +150,30 @@ def _say(text: str) -> AIMessage:
     return AIMessage(content=text)
 
 
+_SPECIES_SQL = (
+    "SELECT species, count(*) AS n, count(*) FILTER (WHERE sex IS NULL) AS sex_missing, "
+    "round(avg(body_mass_g)) AS mean_mass_g FROM penguins GROUP BY species ORDER BY species"
+)
+
+
 def _researcher(messages: list[BaseMessage]) -> AIMessage:
     seen = _tool_outputs(messages)
     plan: list[tuple[str, dict[str, Any]]] = [
         ("list_files", {"path": "data"}),
         ("read_file", {"path": "data/README.md"}),
-        ("read_file", {"path": "data/penguins.csv", "max_lines": 4}),
-        ("search_files", {"pattern": ",NA", "path": "data", "glob": "*.csv", "max_matches": 50}),
+        ("sql_load", {"path": "data/penguins.csv", "name": "penguins"}),
+        ("sql_query", {"sql": _SPECIES_SQL}),
     ]
     if len(seen) < len(plan):
         name, args = plan[len(seen)]
         return _call(name, **args)
-    head = seen[2][1]
-    total = re.search(r"of (\d+)", head)
-    rows = int(total.group(1)) - 1 if total else "?"
-    header = next((ln for ln in head.splitlines() if "species" in ln), "")
-    columns = [c.strip() for c in re.sub(r"^\s*\d+\t", "", header).split(",") if c.strip()]
-    na_lines = [ln for ln in seen[3][1].splitlines() if re.search(r":\d+:", ln)]
+    loaded = re.search(r"(\d+) rows, (\d+) columns", seen[2][1])
+    shape = f"{loaded.group(1)} rows and {loaded.group(2)} columns" if loaded else "its rows"
+    table = "\n".join(ln for ln in seen[3][1].splitlines() if ln and not ln.startswith("-"))
     return _say(
-        f"data/penguins.csv has {rows} rows and {len(columns)} columns ({', '.join(columns)}); "
-        "data/README.md documents them and says missing values are written NA. "
-        f"A search for ',NA' found {len(na_lines)} rows with at least one missing value. "
-        "species, island, sex and year are categorical; the four measurements are numeric."
+        f"data/penguins.csv has {shape}; data/README.md documents them and says missing "
+        "values are written NA (DuckDB read them as NULL). Per species, from SQL:\n"
+        f"{table}"
     )
 
 
@@ -186,28 +188,6 @@ plt.boxplot(masses)
 plt.xticks(range(1, len(species) + 1), species)
 plt.ylabel("body mass (g)")
 plt.title("Palmer penguins: body mass by species")
-"""
-
-_CV = """\
-import pandas as pd
-from sklearn.dummy import DummyClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-
-features = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
-df = pd.read_csv("data/penguins.csv").dropna(subset=features)
-cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-models = {
-    "majority baseline": DummyClassifier(strategy="most_frequent"),
-    # The scaler sits inside the pipeline, so it is fitted on each training fold only.
-    "logistic regression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
-}
-print(f"{len(df)} rows, {df.species.nunique()} classes, stratified 5-fold CV, seed 0")
-for name, model in models.items():
-    scores = cross_val_score(model, df[features], df.species, cv=cv)
-    print(f"{name}: accuracy {scores.mean():.3f} +/- {scores.std():.3f}")
 """
 
 
@@ -249,29 +229,34 @@ def _coder(messages: list[BaseMessage]) -> AIMessage:
 
 def _ml_specialist(messages: list[BaseMessage]) -> AIMessage:
     seen = _tool_outputs(messages)
+    data = {"data": "data/penguins.csv", "target": "species"}
     if not seen:
-        return _call("search_files", pattern=r",NA,NA,NA,NA,", path="data", glob="*.csv")
+        return _call("leakage_check", **data)
     if len(seen) == 1:
-        return _call("run_python", code=_CV)
-    rows = [ln for ln in seen[0][1].splitlines() if re.search(r":\d+:", ln)]
-    ok, cv = _ran(seen[1][1])
+        # island is entangled with species here and year is not a property of the bird.
+        return _call("train_model", **data, family="logistic", exclude=["island", "year"])
+    trained = re.search(r"Trained model (\S+)", seen[1][1])
+    if trained is None:  # training failed: say so instead of pretending
+        return _say(f"Could not train a model: {seen[1][1].strip()[:400]}")
+    model_id = trained.group(1)
     if len(seen) == 2:
-        note = (
-            f"{len(rows)} rows miss all four measurements; drop them (they carry no signal) "
-            "and impute `sex` inside the folds."
-        )
-        results = cv if ok else f"(not run: code execution unavailable: {cv})"
+        return _call("model_card", model_id=model_id)
+    leak = seen[0][1].splitlines()[1] if len(seen[0][1].splitlines()) > 1 else seen[0][1]
+    metrics = "\n".join(
+        ln for ln in seen[1][1].splitlines() if ln.startswith(("metric", "accuracy", "f1", "roc"))
+    )
+    if len(seen) == 3:
         return _call(
             "write_file",
             path="reports/model_plan.md",
-            content=_PLAN.format(missing_note=note, cv_results=results),
+            content=_PLAN.format(leakage=leak, model_id=model_id, cv_results=metrics),
         )
-    figures = f" First figures, measured in the sandbox:\n{cv}" if ok else ""
+    card = re.search(r"reports/\S+\.md", seen[2][1])
     return _say(
-        "Wrote reports/model_plan.md: stratified 5-fold CV plus a 20% holdout, preprocessing "
-        "fitted inside each fold, `island` held out at first because it is entangled with "
-        "species, `year` used for a drift check, per-island/per-sex accuracy for fairness, "
-        f"and a model card outline.{figures}"
+        f"Leakage check: {leak} Trained {model_id} (logistic regression on the four "
+        "measurements and sex; island and year left out), preprocessing fitted inside each "
+        f"fold, stratified 5-fold CV plus a holdout:\n{metrics}\n"
+        f"Model card: {card.group(0) if card else 'written'}; plan: reports/model_plan.md."
     )
 
 
@@ -295,7 +280,8 @@ def _planner(messages: list[BaseMessage]) -> AIMessage:
             "agent": "researcher",
             "depends_on": [],
             "instruction": "Inspect data/ in the workspace: what data/penguins.csv holds (columns, "
-            "meaning, how missing values are written) and how many rows have gaps.",
+            "meaning, how missing values are written); load it into SQL and summarise it by "
+            "species.",
         },
         {
             "id": "s2",
@@ -311,8 +297,8 @@ def _planner(messages: list[BaseMessage]) -> AIMessage:
             "agent": "ml_specialist",
             "depends_on": ["s1"],
             "instruction": "Write reports/model_plan.md: how to validate a species classifier on "
-            "this data without leakage, with a first cross-validated baseline, plus "
-            "fairness, drift and a model card outline.",
+            "this data without leakage: check for leaks, train and register a baseline model "
+            "with cross-validation, write its model card, and cover fairness and drift.",
         },
     ]
     return _call("submit_plan", steps=steps)

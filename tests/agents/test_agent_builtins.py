@@ -25,6 +25,16 @@ from agentcore.plugins import load_registry
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("AGENTCORE_UPDATE_SNAPSHOTS") == "1"
 FILE_TOOLS = ("list_files", "read_file", "write_file", "search_files")
+SQL_TOOLS = ("sql_load", "sql_schema", "sql_query")
+ML_TOOLS = (
+    "train_model",
+    "evaluate_model",
+    "predict",
+    "leakage_check",
+    "detect_drift",
+    "fairness_report",
+    "model_card",
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +55,15 @@ def test_the_four_builtins_load(builtins: dict[str, AgentSpec]) -> None:
 def test_roles_and_tools(builtins: dict[str, AgentSpec]) -> None:
     assert {name for name, s in builtins.items() if s.role == "planner"} == {"planner"}
     assert builtins["planner"].tools == ()
-    assert builtins["researcher"].tools == ("think", "list_files", "read_file", "search_files")
-    assert builtins["coder"].tools == ("think", *FILE_TOOLS, "run_python")
-    assert builtins["ml_specialist"].tools == ("think", *FILE_TOOLS, "run_python")
+    assert builtins["researcher"].tools == (
+        "think",
+        "list_files",
+        "read_file",
+        "search_files",
+        *SQL_TOOLS,
+    )
+    assert builtins["coder"].tools == ("think", *FILE_TOOLS, "run_python", *SQL_TOOLS)
+    assert builtins["ml_specialist"].tools == ("think", *FILE_TOOLS, "run_python", *ML_TOOLS)
 
 
 def test_builtins_leave_model_settings_to_the_run(builtins: dict[str, AgentSpec]) -> None:
@@ -57,7 +73,7 @@ def test_builtins_leave_model_settings_to_the_run(builtins: dict[str, AgentSpec]
 
 
 def test_builtins_validate_against_the_stated_tools(builtins: dict[str, AgentSpec]) -> None:
-    validate_team(builtins, tool_names={"think", *FILE_TOOLS, "run_python"})
+    validate_team(builtins, tool_names={"think", *FILE_TOOLS, "run_python", *SQL_TOOLS, *ML_TOOLS})
 
 
 def test_builtins_validate_against_the_real_registry(builtins: dict[str, AgentSpec]) -> None:

@@ -90,6 +90,8 @@ def test_builtins_come_first_then_entry_points_then_extras() -> None:
         "e2b",
         "example",
         "files",
+        "ml",
+        "sql",
         "mine",
     ]
     tools = list(registry.tools)
