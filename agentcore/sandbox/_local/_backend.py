@@ -161,11 +161,11 @@ class LocalSandbox(Sandbox):
         cls, *, timeout: float, envs: dict[str, str], workspace: Path | None, settings: Settings
     ) -> LocalSandbox:
         cfg = settings.sandbox
-        lease = lease_uid(cfg.uid_base, _ensure_runtime_dir() / "uids")
+        own = workspace is None
+        ws = _private_workspace() if workspace is None else workspace.resolve()
+        ws.mkdir(parents=True, exist_ok=True)
+        lease = lease_uid(cfg.uid_base, _ensure_runtime_dir() / "uids", key=str(ws))
         try:
-            own = workspace is None
-            ws = _private_workspace() if workspace is None else workspace.resolve()
-            ws.mkdir(parents=True, exist_ok=True)
             _hand_over(ws, lease)
             return cls(
                 settings=cfg,

@@ -1,8 +1,10 @@
-"""One unprivileged host uid per sandbox (when agentcore runs as root).
+"""One unprivileged host uid per workspace's sandboxes (when agentcore runs as root).
 
-A uid is leased by holding an exclusive ``flock`` on ``<lock_dir>/<uid>.lock`` for the
-sandbox's lifetime, so concurrent processes never share one. Releasing kills anything still
-running as that uid: nothing a sandbox started outlives it.
+Sandboxes on the same workspace share its uid (they all write there); sandboxes on different
+workspaces never share one, across processes too. Per uid, ``<uid>.users`` is share-locked by
+every sandbox holding it, ``<uid>.key`` names the workspace, and ``<uid>.lock`` is a short
+mutex for leasing and releasing. When the last sandbox lets go, anything still running as the
+uid is killed: nothing a sandbox started outlives it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import fcntl
 import os
 import signal
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,43 +27,97 @@ _PR_SET_CHILD_SUBREAPER = 36
 
 @dataclass(kw_only=True, slots=True)
 class UidLease:
-    """A uid (and gid of the same number) held by one sandbox."""
+    """A uid (and gid of the same number) held by the sandboxes of one workspace."""
 
     uid: int
     gid: int
-    fd: int | None  # the lock file descriptor; None when not root (the user's own uid)
+    users_fd: int | None  # shared lock held while the lease lives; None when not root
+    lock_dir: Path | None = None
+
+    @property
+    def fd(self) -> int | None:
+        """The descriptor that keeps the lease (None for a normal user's own uid)."""
+        return self.users_fd
 
     def release(self) -> None:
-        """Kill the uid's leftover processes, then give the uid back."""
-        if self.fd is None:
+        """Give the uid back; the last sandbox of the workspace kills what the uid still runs."""
+        if self.users_fd is None or self.lock_dir is None:
             return
-        kill_uid_processes(self.uid)
-        os.close(self.fd)
-        self.fd = None
+        with _mutex(self.lock_dir, self.uid):
+            os.close(self.users_fd)
+            self.users_fd = None
+            if not _in_use(self.lock_dir, self.uid):
+                kill_uid_processes(self.uid)
+                (self.lock_dir / f"{self.uid}.key").unlink(missing_ok=True)
 
 
-def lease_uid(base: int, lock_dir: Path) -> UidLease:
-    """Lease a free uid in ``[base, base + 1000)``; as a normal user, the user's own uid.
+def lease_uid(base: int, lock_dir: Path, key: str) -> UidLease:
+    """Lease the uid of workspace ``key``: the one its running sandboxes use, else a free one.
+
+    Every sandbox on one workspace shares one uid, so all of them can write there (a workspace
+    is handed to its uid). As a normal user, the lease is the user's own uid.
 
     Raises:
-        SandboxError: If every uid in the range is in use.
+        SandboxError: If every uid in ``[base, base + 1000)`` is in use.
     """
     if os.geteuid() != 0:
-        return UidLease(uid=os.getuid(), gid=os.getgid(), fd=None)
+        return UidLease(uid=os.getuid(), gid=os.getgid(), users_fd=None)
     lock_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for key_file in lock_dir.glob("*.key"):  # join the workspace's running sandboxes
+        uid = int(key_file.stem)
+        with _mutex(lock_dir, uid):
+            if _read_key(lock_dir, uid) == key and _in_use(lock_dir, uid):
+                return _join(lock_dir, uid)
     start = os.getpid() % RANGE  # spread concurrent processes over the range
     for i in range(RANGE):
         uid = base + (start + i) % RANGE
-        fd = os.open(lock_dir / f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            continue
-        if uid_processes(uid):  # a crashed holder left something running: clean up first
-            kill_uid_processes(uid)
-        return UidLease(uid=uid, gid=uid, fd=fd)
+        with _mutex(lock_dir, uid):
+            if _in_use(lock_dir, uid):
+                continue
+            if uid_processes(uid):  # a crashed holder left something running
+                kill_uid_processes(uid)
+            (lock_dir / f"{uid}.key").write_text(key, encoding="utf-8")
+            return _join(lock_dir, uid)
     raise SandboxError(f"all {RANGE} sandbox uids from {base} are in use")
+
+
+@contextlib.contextmanager
+def _mutex(lock_dir: Path, uid: int) -> Iterator[None]:
+    fd = os.open(lock_dir / f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _users_fd(lock_dir: Path, uid: int) -> int:
+    return os.open(lock_dir / f"{uid}.users", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+
+def _in_use(lock_dir: Path, uid: int) -> bool:
+    """Whether any sandbox holds the uid (call holding the uid's mutex)."""
+    fd = _users_fd(lock_dir, uid)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _join(lock_dir: Path, uid: int) -> UidLease:
+    fd = _users_fd(lock_dir, uid)
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    return UidLease(uid=uid, gid=uid, users_fd=fd, lock_dir=lock_dir)
+
+
+def _read_key(lock_dir: Path, uid: int) -> str | None:
+    try:
+        return (lock_dir / f"{uid}.key").read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def uid_processes(uid: int, *, zombies: bool = False) -> list[int]:

@@ -8,9 +8,7 @@ becomes a ``ToolError``; anything else that goes wrong in the sandbox is reporte
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import secrets
 import threading
 import time
@@ -172,7 +170,6 @@ def run_runtime(
         from agentcore.config import load_settings
 
         settings = load_settings()
-    owner = _owner(ctx.workspace)
     started = time.perf_counter()
     try:
         sandbox = Sandbox.create(
@@ -209,38 +206,3 @@ def run_runtime(
         raise ToolError(f"{tool} failed: its sandbox stopped ({exc})") from None
     finally:
         sandbox.kill()
-        _give_back(ctx.workspace, owner)
-
-
-def _owner(workspace: Path) -> tuple[int, int] | None:
-    """The workspace's owner when agentcore runs as root, else ``None``.
-
-    As root, the local backend hands the workspace to each sandbox's own uid.
-    """
-    if os.geteuid() != 0:
-        return None
-    st = workspace.stat()
-    return st.st_uid, st.st_gid
-
-
-def _give_back(workspace: Path, owner: tuple[int, int] | None) -> None:
-    """Return what this call's sandbox took over to the workspace's previous owner.
-
-    As root, the local backend gives the whole workspace to each new sandbox's uid. The run's
-    ``run_python`` sandbox, which lives on between calls, would then find its workspace no
-    longer writable after an ML tool ran. Files now owned by this sandbox's (dead) uid go
-    back to the uid that owned the workspace before; links are changed, never followed.
-    """
-    if owner is None:
-        return
-    taken = workspace.stat().st_uid
-    if taken == owner[0]:
-        return
-    for root, dirs, files in os.walk(workspace):
-        for name in (*dirs, *files):
-            path = os.path.join(root, name)
-            with contextlib.suppress(OSError):
-                if os.lstat(path).st_uid == taken:
-                    os.lchown(path, *owner)
-    with contextlib.suppress(OSError):
-        os.lchown(workspace, *owner)
