@@ -24,6 +24,7 @@ from agentcore.testing._script import (
 )
 from agentcore.testing._script_file import load_script_file, parse_script
 from agentcore.testing._scripted import ScriptedChatModel
+from agentcore.testing._tools import tool_context_factory
 
 __all__ = [
     "BUILTIN_SCRIPTS",
@@ -51,4 +52,5 @@ __all__ = [
     "load_script_file",
     "load_script_model",
     "parse_script",
+    "tool_context_factory",
 ]

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-import itertools
 import shutil
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from agentcore_code import SANDBOXES, close_all
 
+from agentcore.testing import tool_context_factory
 from agentcore.tools import ToolContext, config_with_context
 
 #: The backends the end-to-end tests run on; adding one is one line.
@@ -16,7 +16,6 @@ BACKENDS = ["unsafe-subprocess"] + (["local"] if shutil.which("bwrap") else [])
 
 Call = Callable[..., Awaitable[str]]
 Events = list[tuple[str, dict[str, Any]]]
-_run_ids = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -66,21 +65,12 @@ def make_ctx(
     workspace: Path, tmp_path: Path, events: Events, plugin_settings: dict[str, dict[str, Any]]
 ) -> Callable[..., ToolContext]:
     """Build a run context; each call is a new run unless ``run_id`` is given."""
-
-    def emit(kind: str, data: Mapping[str, Any]) -> None:
-        events.append((kind, dict(data)))
-
-    def make(run_id: str | None = None, ws: Path | None = None) -> ToolContext:
-        return ToolContext(
-            run_id=run_id or f"run-{next(_run_ids)}",
-            agent="coder",
-            workspace=ws or workspace,
-            data_dir=tmp_path / "data-dir",
-            settings=plugin_settings,
-            emit=emit,
-        )
-
-    return make
+    return tool_context_factory(
+        workspace=workspace,
+        data_dir=tmp_path / "data-dir",
+        events=events,
+        settings=plugin_settings,
+    )
 
 
 @pytest.fixture

@@ -1,21 +1,17 @@
 from __future__ import annotations
 
-import itertools
 import os
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from agentcore_sql import close_all, open_databases
 from langchain_core.tools import BaseTool
+from sql_testkit import Call, Events, Refused
 
+from agentcore.testing import tool_context_factory
 from agentcore.tools import ToolContext, ToolError, config_with_context
-
-Call = Callable[..., Awaitable[str]]
-Refused = Callable[..., Awaitable[str]]
-Events = list[tuple[str, dict[str, Any]]]
-_run_ids = itertools.count(1)
 
 SALES_CSV = "region,month,amount\nnorth,1,10.5\nsouth,1,20\nnorth,2,7.25\neast,2,\n"
 
@@ -66,27 +62,15 @@ def plugin_settings(data_dir: Path) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 def make_ctx(
-    workspace: Path,
-    tmp_path: Path,
-    events: Events,
-    plugin_settings: dict[str, dict[str, Any]],
+    workspace: Path, tmp_path: Path, events: Events, plugin_settings: dict[str, dict[str, Any]]
 ) -> Callable[..., ToolContext]:
     """Build a run context; each call is a new run unless ``run_id`` is given."""
-
-    def emit(kind: str, data: Mapping[str, Any]) -> None:
-        events.append((kind, dict(data)))
-
-    def make(run_id: str | None = None, ws: Path | None = None) -> ToolContext:
-        return ToolContext(
-            run_id=run_id or f"run-{next(_run_ids)}",
-            agent="coder",
-            workspace=ws or workspace,
-            data_dir=tmp_path / "data-dir",
-            settings=plugin_settings,
-            emit=emit,
-        )
-
-    return make
+    return tool_context_factory(
+        workspace=workspace,
+        data_dir=tmp_path / "data-dir",
+        events=events,
+        settings=plugin_settings,
+    )
 
 
 @pytest.fixture

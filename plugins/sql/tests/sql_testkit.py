@@ -7,10 +7,13 @@ import os
 import re
 import shutil
 import zipfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 Events = list[tuple[str, dict[str, Any]]]
+Call = Callable[..., Awaitable[str]]
+Refused = Callable[..., Awaitable[str]]
 
 
 def artifacts(events: Events) -> list[str]:

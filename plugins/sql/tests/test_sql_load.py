@@ -9,8 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from agentcore_sql import sql_load, sql_query
-from conftest import Call, Refused
-from sql_testkit import parse_table
+from sql_testkit import Call, Refused, parse_table
 
 
 async def count(call: Call, table: str) -> int:

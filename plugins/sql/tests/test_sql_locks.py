@@ -8,8 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from agentcore_sql import sql_load, sql_query
-from conftest import Call, Refused
-from sql_testkit import artifacts, parse_table
+from sql_testkit import Call, Refused, artifacts, parse_table
 
 from agentcore.tools import ToolContext
 

@@ -10,8 +10,7 @@ from typing import Any
 import duckdb
 import pytest
 from agentcore_sql import close_all, sql_load, sql_query
-from conftest import Call, Events, Refused
-from sql_testkit import artifacts, parse_table
+from sql_testkit import Call, Events, Refused, artifacts, parse_table
 
 from agentcore.tools import ToolContext
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agentcore_sql import sql_load, sql_query, sql_schema
-from conftest import Call, Refused
-from sql_testkit import parse_table
+from sql_testkit import Call, Refused, parse_table
 
 
 async def test_with_nothing_loaded_it_says_how_to_start(call: Call) -> None:

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 from agentcore_sql import close_all, close_run, open_databases, sql_query, sql_schema
-from conftest import Call, Refused
-from sql_testkit import parse_table
+from sql_testkit import Call, Refused, parse_table
 
 from agentcore.tools import ToolContext
 
