@@ -15,6 +15,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -38,19 +39,101 @@ _ATTACH_HINT = (
 _WRITE_HINT = "write to a path inside the workspace instead, e.g. 'out/result.parquet'"
 
 
-def statements(sql: str) -> list[duckdb.Statement]:
-    """Split ``sql`` into statements with DuckDB's parser.
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One statement, checked and ready to run.
+
+    Attributes:
+        text: The SQL to run (a ``COPY ... TO`` target made absolute).
+        kind: What kind of statement it is.
+        statement: DuckDB's parsed statement, when it was parsed and ``text`` is its own text
+            (DuckDB then runs it without parsing it again).
+        writes: The file or folder it writes, if any.
+    """
+
+    text: str
+    kind: duckdb.StatementType
+    statement: duckdb.Statement | None = None
+    writes: Path | None = None
+
+
+def plan(
+    cursor: duckdb.DuckDBPyConnection,
+    sql: str,
+    roots: Roots,
+    sources: Callable[[], Mapping[str, str]],
+) -> list[Planned]:
+    """Check every statement of ``sql`` before any of them runs.
+
+    One query that starts with ``SELECT`` or ``FROM`` can only be a query: it goes to DuckDB
+    as it is, which parses it once (the parser is the slowest part of a quick query's checks).
+    Anything else is split by DuckDB's parser on the session's connection and each statement
+    checked (:func:`prepare`).
+
+    Args:
+        cursor: The session's connection.
+        sql: What the model sent.
+        roots: Where reads and writes may go.
+        sources: Loaded source files (path or glob -> table name), asked for only when a
+            statement writes files.
 
     Raises:
-        ToolError: A syntax error (DuckDB's message, with the position), or no statement.
+        ToolError: A syntax error (DuckDB's message, with the position), no statement, or a
+            statement that attaches a database or writes where it may not.
     """
+    if _one_query(sql):
+        return [Planned(text=sql, kind=_ST.SELECT)]
     try:
-        found = duckdb.extract_statements(sql)
+        # The connection's parser, not duckdb.extract_statements, which goes through the
+        # module's default connection and takes twice as long.
+        found = cursor.extract_statements(sql)
     except duckdb.Error as exc:
         raise ToolError(f"SQL syntax error: {clean(str(exc))}") from None
     if not found:
         raise ToolError("sql has no statement; pass a query such as SELECT * FROM t LIMIT 5")
-    return found
+    out = []
+    for statement in found:  # all, before any runs
+        text, writes = prepare(statement, roots, sources)
+        same = statement if text == statement.query else None
+        out.append(Planned(text=text, kind=statement.type, statement=same, writes=writes))
+    return out
+
+
+def _one_query(sql: str) -> bool:
+    """Whether ``sql`` is a single statement that starts with ``SELECT`` or ``FROM``.
+
+    Read with DuckDB's own tokenizer (the parser's lexer): comments and string literals are
+    tokens of their own, so a ``;`` inside them does not count. Only trailing ``;`` may follow
+    the statement.
+    """
+    try:
+        tokens = duckdb.tokenize(sql)
+    except duckdb.Error:
+        return False
+    significant = [
+        (start, kind) for start, kind in tokens if kind != duckdb.token_type.comment
+    ]
+    if not significant:
+        return False
+    first_start, first_kind = significant[0]
+    first = sql[first_start : first_start + 6].upper()
+    if first_kind != duckdb.token_type.keyword or not (
+        first.startswith("SELECT") or first.startswith("FROM")
+    ):
+        return False
+    ends = [start for start, _ in tokens[1:]] + [len(sql)]
+    ended = False
+    for (start, kind), end in zip(tokens, ends, strict=True):
+        if kind == duckdb.token_type.comment:
+            continue
+        chunk = sql[start:end].strip()
+        if ended and chunk.strip(";"):
+            return False  # something follows a ';': several statements
+        if kind == duckdb.token_type.operator and ";" in chunk:
+            if chunk.rstrip(";").strip():
+                return False  # ';' glued to another operator: let the parser decide
+            ended = True
+    return True
 
 
 def prepare(

@@ -16,6 +16,8 @@ PLUGIN = "sql"
 #: (after which the graph cancels the call) sits above it, so DuckDB is always interrupted
 #: first and the model hears why.
 HARD_MAX_TIMEOUT_S = 600.0
+_CACHE: dict[tuple[str, str], SqlOptions] = {}
+_CACHE_SIZE = 64
 _SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*([KMGT]i?B|B)\s*$", re.IGNORECASE)
 
 
@@ -54,11 +56,25 @@ class SqlOptions:
 def options(settings: Mapping[str, Mapping[str, Any]]) -> SqlOptions:
     """Read ``[plugins.sql]`` from the plugin settings a tool receives, with defaults.
 
+    Every call of a tool reads them, so a table already read (from the same directory: data
+    dirs may be relative) is answered from a small cache.
+
     Raises:
         ConfigError: An unknown key, a value of the wrong type, or a data dir that does not
             exist.
     """
     raw = settings.get(PLUGIN, {})
+    key = (os.getcwd(), repr(raw))
+    cached = _CACHE.get(key)
+    if cached is None:
+        cached = _read(raw)
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[key] = cached
+    return cached
+
+
+def _read(raw: Mapping[str, Any]) -> SqlOptions:
     known = {f.name for f in fields(SqlOptions)}
     unknown = sorted(set(raw) - known)
     if unknown:

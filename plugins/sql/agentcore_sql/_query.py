@@ -11,7 +11,7 @@ from agentcore_sql import _render
 from agentcore_sql._catalog import names, roots_of, sources
 from agentcore_sql._engine import Session, make_dirs, session
 from agentcore_sql._files import Roots
-from agentcore_sql._guard import DENIED, absolutize, explain, prepare, statements
+from agentcore_sql._guard import DENIED, Planned, absolutize, explain, plan
 from agentcore_sql._options import HARD_MAX_TIMEOUT_S, SqlOptions, options
 from agentcore_sql._results import Fetched, fetch, save_later
 from agentcore_sql._watchdog import WATCHDOG
@@ -68,28 +68,19 @@ def sql_query(ctx: ToolContext, sql: str, max_rows: int = 50) -> str:
     opts = settings_of(ctx)
     if not 0 <= max_rows <= opts.max_rows_cap:
         raise ToolError(f"max_rows must be between 0 and {opts.max_rows_cap}, got {max_rows}")
-    parsed = statements(sql)
     with session(ctx, opts) as current:
         roots = roots_of(current)
         if "query-" in sql:
             # It may read an earlier result, which may still be being written.
             current.db.wait_saved()
-        known: dict[str, str] | None = None
-
-        def loaded() -> dict[str, str]:
-            nonlocal known
-            if known is None:
-                known = sources(current)
-            return known
-
-        planned = [prepare(stmt, roots, loaded) for stmt in parsed]  # all, before any runs
-        for _, written in planned:
-            if written is not None:  # COPY ... TO 'out/x.csv' works without an out/ yet
-                make_dirs(roots.workspace, written.parent, current.db.owner)
-        reply = _run(current, opts, roots, parsed, [text for text, _ in planned], max_rows)
+        planned = plan(current.cursor, sql, roots, lambda: sources(current))
+        for step in planned:
+            if step.writes is not None:  # COPY ... TO 'out/x.csv' works without an out/ yet
+                make_dirs(roots.workspace, step.writes.parent, current.db.owner)
+        reply = _run(current, opts, roots, planned, max_rows)
         if reply.fetched is not None and reply.fetched.complete:
             save_later(current.db, reply.fetched)  # last, so that the write does not slow us
-    files = [path for _, path in planned if path is not None]
+    files = [step.writes for step in planned if step.writes is not None]
     if reply.fetched is not None:
         files.append(reply.fetched.path)
     for path in files:
@@ -98,22 +89,17 @@ def sql_query(ctx: ToolContext, sql: str, max_rows: int = 50) -> str:
 
 
 def _run(
-    current: Session,
-    opts: SqlOptions,
-    roots: Roots,
-    parsed: list[duckdb.Statement],
-    texts: list[str],
-    max_rows: int,
+    current: Session, opts: SqlOptions, roots: Roots, planned: list[Planned], max_rows: int
 ) -> _Reply:
     started = time.perf_counter()
     index = 0
     failure: tuple[duckdb.Error, bool] | None = None
     with WATCHDOG.deadline(opts.timeout_s, current.interrupt) as expiry:
         try:
-            for index, (stmt, text) in enumerate(zip(parsed, texts, strict=True)):
-                last = index == len(texts) - 1
-                relation = _execute(current.cursor, stmt, text, roots, last=last)
-            reply = _reply(current, relation, parsed[-1].type, opts, roots, max_rows, started)
+            for index, step in enumerate(planned):
+                last = index == len(planned) - 1
+                relation = _execute(current.cursor, step, roots, last=last)
+            reply = _reply(current, relation, planned[-1].kind, opts, roots, max_rows, started)
         except duckdb.Error as exc:
             failure = (exc, expiry.fired)
     if failure is not None:
@@ -123,34 +109,30 @@ def _run(
         problem.__traceback__ = failure = None
         error = explain(
             problem,
-            kind=parsed[index].type,
+            kind=planned[index].kind,
             roots=roots,
             timeout_s=opts.timeout_s,
             timed_out=fired,
             tables=lambda: names(current),
         )
-        if len(parsed) > 1:
+        if len(planned) > 1:
             done = "; the statements before it ran" if index else ""
-            which = f"statement {index + 1} of {len(parsed)} failed{done}"
+            which = f"statement {index + 1} of {len(planned)} failed{done}"
             error = ToolError(f"{which}: {error.message}")
         raise error
-    if len(parsed) > 1:
-        reply.text = f"ran {len(parsed)} statements; the last one returned:\n{reply.text}"
+    if len(planned) > 1:
+        reply.text = f"ran {len(planned)} statements; the last one returned:\n{reply.text}"
     return reply
 
 
 def _execute(
-    cursor: duckdb.DuckDBPyConnection,
-    stmt: duckdb.Statement,
-    text: str,
-    roots: Roots,
-    *,
-    last: bool,
+    cursor: duckdb.DuckDBPyConnection, step: Planned, roots: Roots, *, last: bool
 ) -> duckdb.DuckDBPyRelation | None:
     """Run one statement; the last one as a relation whose rows stream out when read."""
+    text = step.text
     for _ in range(_MAX_PATH_FIXES):
         # The parsed statement, unless a path in it was rewritten: DuckDB skips parsing again.
-        query: duckdb.Statement | str = stmt if text == stmt.query else text
+        query = step.statement if step.statement is not None and text == step.text else text
         try:
             if last:
                 return cursor.sql(query)

@@ -111,6 +111,10 @@ async def test_extensions_cannot_be_installed_or_loaded(
         "attach '/tmp/x.sqlite' (TYPE sqlite)",
         "/* hidden */ ATTACH 'x.db'",
         "SELECT 1; ATTACH 'x.db'",
+        "SELECT ';' AS a; ATTACH 'x.db'",
+        "SELECT 1 /* ; */; -- trailing\n ATTACH 'x.db'",
+        "FROM (SELECT 1);ATTACH 'x.db';",
+        "SELECT $$;$$ AS a; ATTACH 'x.db'",
         "DETACH state",
     ],
 )

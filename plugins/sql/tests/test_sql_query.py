@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 import pytest
 from agentcore_sql import close_all, sql_load, sql_query
+from agentcore_sql._guard import _one_query
 from sql_testkit import Call, Events, Refused, artifacts, parse_table
 
 from agentcore.tools import ToolContext
@@ -250,3 +251,28 @@ async def test_numbering_continues_after_the_database_is_reopened(
     await call(sql_query, sql="SELECT 2")
 
     assert artifacts(events) == [".agentcore/sql/query-1.parquet", ".agentcore/sql/query-2.parquet"]
+
+
+@pytest.mark.parametrize(
+    ("sql", "one"),
+    [
+        ("SELECT 1", True),
+        ("  from flights;  ;", True),
+        ("/* lead */ SELECT ';' AS semi -- and ; a comment", True),
+        ("SELECT 1; SELECT 2", False),
+        ("SELECT 1; ATTACH 'x.db'", False),
+        ("WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x", False),
+        ("COPY (SELECT 1) TO 'out.csv'", False),
+        ("select", True),  # a syntax error, which DuckDB reports when it runs
+        ("", False),
+        ("-- only a comment", False),
+    ],
+)
+def test_only_a_lone_select_skips_the_statement_checks(sql: str, one: bool) -> None:
+    assert _one_query(sql) is one
+
+
+async def test_a_lone_select_with_a_syntax_error_is_reported_as_one(refused: Refused) -> None:
+    message = await refused(sql_query, sql="SELECT FROM WHERE")
+
+    assert message.startswith("SQL syntax error")
