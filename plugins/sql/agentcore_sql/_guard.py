@@ -110,9 +110,7 @@ def _one_query(sql: str) -> bool:
         tokens = duckdb.tokenize(sql)
     except duckdb.Error:
         return False
-    significant = [
-        (start, kind) for start, kind in tokens if kind != duckdb.token_type.comment
-    ]
+    significant = [(start, kind) for start, kind in tokens if kind != duckdb.token_type.comment]
     if not significant:
         return False
     first_start, first_kind = significant[0]
