@@ -1,0 +1,1 @@
+"""Placeholder while the plugin is being written."""
