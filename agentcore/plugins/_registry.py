@@ -31,6 +31,7 @@ BUILTIN_MODULES: dict[str, str] = {
     "models": "agentcore.models._builtin",
     "tools": "agentcore.tools._builtin",
     "sandboxes": "agentcore.sandbox._builtin",
+    "embedders": "agentcore.memory._builtin",
 }
 
 

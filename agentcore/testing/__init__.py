@@ -5,6 +5,7 @@
 * :class:`ReplayChatModel` replays the model responses of a recorded run trace.
 * :func:`load_script_model` resolves ``scripted:NAME`` (built-ins: ``echo``, ``loop``, ...)
   or a script file into a model.
+* :class:`HashingEmbedder` embeds text instantly and deterministically (unit tests only).
 * ``agentcore.testing.pytest_plugin`` blocks the network and scrubs the environment in tests.
 """
 
@@ -12,6 +13,7 @@ from agentcore.errors import ScriptExhaustedError
 from agentcore.testing._base import OfflineChatModel, Reply
 from agentcore.testing._builtins import BUILTIN_SCRIPTS, builtin_scripts, load_script_model
 from agentcore.testing._call import CallInfo, RecordedCall, estimate_usage, find_task
+from agentcore.testing._embedder import HashingEmbedder
 from agentcore.testing._function import FunctionChatModel, FunctionReply, ReplyFunction
 from agentcore.testing._network import NetworkBlockedError, NetworkGuard, is_loopback_host
 from agentcore.testing._replay import ReplayChatModel
@@ -31,6 +33,7 @@ __all__ = [
     "CallInfo",
     "FunctionChatModel",
     "FunctionReply",
+    "HashingEmbedder",
     "NetworkBlockedError",
     "NetworkGuard",
     "OfflineChatModel",
