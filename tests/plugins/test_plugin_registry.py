@@ -86,11 +86,14 @@ def test_builtins_come_first_then_entry_points_then_extras() -> None:
         "builtin:models",
         "builtin:tools",
         "builtin:sandboxes",
+        "builtin:embedders",
         "code",
         "e2b",
         "example",
         "files",
         "ml",
+        "rag",
+        "search",
         "sql",
         "mine",
     ]
@@ -137,7 +140,13 @@ def test_allowlist_loads_only_the_named_plugins(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv(ALLOWLIST_ENV, "files")
     registry = load_registry()
 
-    assert names(registry) == ["builtin:models", "builtin:tools", "builtin:sandboxes", "files"]
+    assert names(registry) == [
+        "builtin:models",
+        "builtin:tools",
+        "builtin:sandboxes",
+        "builtin:embedders",
+        "files",
+    ]
     assert "shout" not in registry.tools
     assert "echo-upper" not in registry.models
     assert set(registry.tools) >= FILE_TOOLS
@@ -155,7 +164,12 @@ def test_empty_allowlist_loads_builtins_only(monkeypatch: pytest.MonkeyPatch, va
     monkeypatch.setenv(ALLOWLIST_ENV, value)
     registry = load_registry()
 
-    assert names(registry) == ["builtin:models", "builtin:tools", "builtin:sandboxes"]
+    assert names(registry) == [
+        "builtin:models",
+        "builtin:tools",
+        "builtin:sandboxes",
+        "builtin:embedders",
+    ]
     assert list(registry.tools) == ["think"]
     assert "openai" in registry.models
 
