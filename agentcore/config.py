@@ -132,6 +132,9 @@ class MemorySettings(BaseModel):
             one of the same scope and kind instead of adding a near-duplicate.
         context_k: Memories that enter an agent's context before each step (0: none).
         context_max_chars: The most characters those memories may take in the context.
+        learn: Store the lessons a final answer lists (under ``Lessons:``) as memories.
+        project: Names this project for ``project`` and ``agent`` scoped memories (``user``
+            ones are seen everywhere). Default: the current directory's absolute path.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -142,6 +145,8 @@ class MemorySettings(BaseModel):
     dedupe_threshold: float = Field(0.95, gt=0, le=1)
     context_k: int = Field(5, ge=0, le=50)
     context_max_chars: int = Field(2_000, ge=0)
+    learn: bool = True
+    project: str | None = None
 
 
 class Settings(BaseModel):
@@ -215,6 +220,7 @@ _ENV: dict[str, tuple[str, ...]] = {
     "AGENTCORE_SANDBOX_BACKEND": ("sandbox", "backend"),
     "AGENTCORE_MEMORY_URI": ("memory", "uri"),
     "AGENTCORE_MEMORY_EMBEDDER": ("memory", "embedder"),
+    "AGENTCORE_MEMORY_PROJECT": ("memory", "project"),
 }
 _LIST_KEYS = {"fallback_models", "agent_dirs"}
 

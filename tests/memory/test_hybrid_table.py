@@ -210,9 +210,9 @@ def test_ann_index_is_built_past_the_threshold(open_table: TableFactory) -> None
     table = open_table(index_threshold=300)
     rows = [{"id": str(i), "text": f"row {i} word{i % 17}", "kind": "fact"} for i in range(299)]
     table.add(rows)
-    assert not table._has_vector_index()
+    assert not table.has_vector_index()
     table.add([{"id": "last", "text": "the last row", "kind": "fact"}])
-    assert table._has_vector_index()
+    assert table.has_vector_index()
     probe = table.search_vector(table.embedder.embed_query("the last row"), k=1)
     assert probe[0].row["id"] == "last"
 
