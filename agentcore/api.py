@@ -243,7 +243,7 @@ class Team:
         self, graph: Any, launch: _Launch, emit: Callable[[RunEvent], None], started: float
     ) -> RunResult:
         """Run (or continue) the graph; every outcome becomes a ``RunResult``."""
-        from agentcore.graph import Budget, RunContext
+        from agentcore.graph import Budget, RunContext, RunMemory
         from agentcore.trace import TraceWriter, read_trace
 
         settings = self.settings
@@ -263,6 +263,7 @@ class Team:
             budget=budget,
             trace=trace,
             emit=emit,
+            memory=RunMemory(settings, run_id=launch.run_id, trace=trace),
         )
         trace.write(
             "run_start",

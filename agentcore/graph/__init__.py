@@ -3,6 +3,16 @@
 from agentcore.graph._budget import Budget
 from agentcore.graph._build import build_graph
 from agentcore.graph._context import RunContext
+from agentcore.graph._memory import RunMemory
 from agentcore.graph._state import PlanStep, RunState, StepResult, Usage
 
-__all__ = ["Budget", "PlanStep", "RunContext", "RunState", "StepResult", "Usage", "build_graph"]
+__all__ = [
+    "Budget",
+    "PlanStep",
+    "RunContext",
+    "RunMemory",
+    "RunState",
+    "StepResult",
+    "Usage",
+    "build_graph",
+]

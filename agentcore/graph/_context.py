@@ -16,6 +16,7 @@ from langchain_core.tools import BaseTool
 from agentcore.config import Limits, Settings
 from agentcore.events import RunEvent
 from agentcore.graph._budget import Budget
+from agentcore.graph._memory import RunMemory
 from agentcore.graph._state import Usage
 from agentcore.models import ModelClient, ModelReply
 from agentcore.plugins import Registry
@@ -49,6 +50,8 @@ class RunContext:
     trace: TraceWriter
     emit: Callable[[RunEvent], None] = lambda event: None
     stream_answer: bool = True
+    #: Long-term memory for this run; ``None`` runs without it.
+    memory: RunMemory | None = None
     _clients: dict[str, ModelClient] = field(default_factory=dict)
     _artifacts: dict[str, list[str]] = field(default_factory=dict)
     _deferred: list[Callable[[], object]] = field(default_factory=list)

@@ -102,10 +102,11 @@ async def planner_node(state: RunState, runtime: Runtime[RunContext]) -> dict[st
     if limit := ctx.budget.check():
         return {"limit": limit}
 
-    messages: list[BaseMessage] = [
-        SystemMessage(planner.prompt),
-        HumanMessage(template("planner_task").substitute(task=state["task"], roster=_roster(ctx))),
-    ]
+    memories = await ctx.memory.context_for(planner.name, state["task"]) if ctx.memory else ""
+    task_message = template("planner_task").substitute(
+        task=state["task"], roster=_roster(ctx), memories=f"\n{memories}\n" if memories else ""
+    )
+    messages: list[BaseMessage] = [SystemMessage(planner.prompt), HumanMessage(task_message)]
     if replanning:
         failed = [s for s in plan if s["status"] in ("failed", "stalled")]
         results = state.get("results", {})

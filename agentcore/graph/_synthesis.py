@@ -67,6 +67,8 @@ async def synthesis_node(state: RunState, runtime: Runtime[RunContext]) -> dict[
         if state.get("status") == "completed":
             update["status"] = "failed"
             update["error"] = f"synthesis: {exc}"
+    if ctx.memory is not None and "usage" in update:  # a model wrote it: it may list lessons
+        await ctx.memory.learn(answer)
     ctx.trace.write("answer", agent=AGENT, answer=answer)
     ctx.emit(RunEvent(kind="answer", agent=AGENT, data={"answer": answer}))
     return {**update, "answer": answer, "route": "end"}

@@ -36,7 +36,7 @@ class _Step:
     observations: list[str] = field(default_factory=list)
 
 
-def _step_message(inp: WorkerInput) -> str:
+def _step_message(inp: WorkerInput, memories: str = "") -> str:
     deps = "".join(
         template("dependency").substitute(
             step_id=sid, agent=r["agent"], status=r["status"], summary=r["summary"]
@@ -48,6 +48,7 @@ def _step_message(inp: WorkerInput) -> str:
         step_id=inp["step"]["id"],
         instruction=inp["step"]["instruction"],
         dependencies=deps,
+        memories=f"\n{memories}\n" if memories else "",
     )
 
 
@@ -123,7 +124,11 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
         )
     )
 
-    messages: list[BaseMessage] = [SystemMessage(spec.prompt), HumanMessage(_step_message(inp))]
+    memories = await ctx.memory.context_for(agent, step["instruction"]) if ctx.memory else ""
+    messages: list[BaseMessage] = [
+        SystemMessage(spec.prompt),
+        HumanMessage(_step_message(inp, memories)),
+    ]
     book = _Step()
     status: StepStatus = "done"
     summary = ""
