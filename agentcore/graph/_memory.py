@@ -101,6 +101,8 @@ class RunMemory:
         """Memories relevant to ``query`` for ``agent``, formatted and bounded; ``""`` if none."""
         if not self.enabled or not query.strip():
             return ""
+        if self._memory is None and not self._exists():
+            return ""  # no store yet: nothing to recall, and no thread hop to find that out
         text = await asyncio.to_thread(self._context, agent, query)
         if text:
             self._trace.write("memory_context", agent=agent, chars=len(text))
