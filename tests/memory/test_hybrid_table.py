@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
-from conftest import SCHEMA, TableFactory
+from memory_helpers import SCHEMA, TableFactory
 
 from agentcore.errors import EmbedderMismatchError, StoreError, UserError
 from agentcore.memory import Hit, HybridTable, sql_quote
