@@ -112,6 +112,9 @@ def chunk_id(source: str, file_hash: str, index: int) -> str:
 def section_label(headings: Sequence[tuple[str, ...]]) -> str:
     """Render the sections a chunk covers: their common path, then the names that differ.
 
+    A chunk that holds the start of the enclosing section (its heading, a class's header)
+    is labelled with that section alone.
+
     ``[("Install", "Linux"), ("Install", "macOS")]`` gives ``Install \u203a Linux, macOS``.
     """
     distinct = list(dict.fromkeys(h for h in headings))
@@ -122,6 +125,8 @@ def section_label(headings: Sequence[tuple[str, ...]]) -> str:
         if len(set(parts)) != 1:
             break
         common.append(parts[0])
+    if common and tuple(common) in distinct:  # the enclosing section itself is in it
+        return PATH_SEP.join(common)
     names = list(dict.fromkeys(h[len(common)] for h in distinct if len(h) > len(common)))
     if len(names) > _MAX_SECTION_NAMES:
         names = [*names[:_MAX_SECTION_NAMES], "…"]

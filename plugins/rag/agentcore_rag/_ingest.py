@@ -114,6 +114,7 @@ class _Pending:
     format: str
     unit: str
     update: bool  # the collection has an older version of it
+    stored: int = 0  # chunks of this version stored already (a repair writes none)
 
 
 def recipe(config: RagConfig) -> str:
@@ -171,7 +172,7 @@ def ingest(
         pending, stale = _read_all(found.candidates, stored, config, report, progress)
         _write(table, pending, config, progress)
         for item in pending:
-            change = FileChange(file=item.candidate.file, chunks=len(item.chunks))
+            change = FileChange(file=item.candidate.file, chunks=len(item.chunks) or item.stored)
             (report.updated if item.update else report.added).append(change)
         seen = {c.source for c in found.candidates}
         gone = [s for s in sorted(stored) if s not in seen and found.in_scope(s)]
@@ -210,7 +211,9 @@ def _read_all(
         try:
             size = cand.path.stat().st_size
             if size > limit:
-                reason = f"too large ({size / 1048576:.1f} MB > {config.options.max_file_mb:g} MB)"
+                reason = (
+                    f"too large ({_human(size)}; max_file_mb is {config.options.max_file_mb:g})"
+                )
             else:
                 data = cand.path.read_bytes()
         except OSError as exc:
@@ -220,8 +223,11 @@ def _read_all(
             report.skipped.append(Skipped(file=cand.file, reason=reason, kept=kept))
             continue
         file_hash = hashlib.sha256(data).hexdigest()
-        if previous is not None and previous.versions == {(file_hash, current)}:
-            report.unchanged.append(cand.file)
+        if previous is not None and (file_hash, current) in previous.versions:
+            if len(previous.versions) == 1:
+                report.unchanged.append(cand.file)
+            else:  # the new version is stored already: only the old one must go
+                pending.append(_repair(cand, file_hash, previous.versions[(file_hash, current)]))
             continue
         try:
             doc = read_document(data, cand.format)
@@ -247,6 +253,27 @@ def _read_all(
     if progress is not None:
         progress("read", len(candidates), len(candidates), "")
     return pending, stale
+
+
+def _human(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1048576:.1f} MB"
+
+
+def _repair(cand: Candidate, file_hash: str, chunks: int) -> _Pending:
+    return _Pending(
+        candidate=cand,
+        file_hash=file_hash,
+        chunks=[],
+        title=None,
+        format=cand.format,
+        unit="lines",
+        update=True,
+        stored=chunks,
+    )
 
 
 def _rows(item: _Pending, version: str, now: float) -> list[dict[str, Any]]:
@@ -294,7 +321,8 @@ def _write(
     replaced: list[_Pending] = []
 
     def flush() -> None:
-        table.add(rows)
+        if rows:
+            table.add(rows)
         old = [
             f"(source = {sql_quote(p.candidate.source)} AND (file_hash != "
             f"{sql_quote(p.file_hash)} OR recipe != {sql_quote(version)}))"

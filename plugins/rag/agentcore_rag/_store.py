@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 TABLE_PREFIX = "rag_"
 #: Where the embedder's name is recorded in a table's schema metadata (by HybridTable).
 _META_EMBEDDER = b"agentcore.embedder"
+_RUST_LOCATION = re.compile(r",?\s*/\S+\.rs:\d+:\d+.*$", re.DOTALL)  # in LanceDB's errors
 _EMBEDDERS: dict[str, Embedder] = {}
 _EMBEDDERS_LOCK = threading.Lock()
 
@@ -125,7 +127,8 @@ def _reading(what: str) -> Iterator[None]:
     try:
         yield
     except (OSError, RuntimeError, ValueError) as exc:
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        text = _RUST_LOCATION.sub("", str(exc)).strip().removeprefix("lance error: ")
+        detail = text.splitlines()[0] if text else type(exc).__name__
         raise StoreError(
             f"{what}: {detail}",
             hint="if it is damaged, move it aside and ingest again; nothing was changed",
@@ -323,23 +326,25 @@ class StoredFile:
 
     Attributes:
         file: The path shown in citations.
-        versions: ``(file_hash, recipe)`` pairs: one normally; more than one means an earlier
-            ingest stopped half-way through replacing the file, which the next one repairs.
-        chunks: How many chunks.
+        versions: Chunks per ``(file_hash, recipe)``: one version normally; more than one
+            means an earlier ingest stopped half-way through replacing the file, which the
+            next one repairs.
     """
 
     file: str
-    versions: set[tuple[str, str]]
-    chunks: int = 0
+    versions: dict[tuple[str, str], int]
+
+    @property
+    def chunks(self) -> int:
+        """How many chunks, all versions together."""
+        return sum(self.versions.values())
 
 
 def manifest(table: HybridTable) -> dict[str, StoredFile]:
     """What the table holds, per file (by ``source``)."""
     out: dict[str, StoredFile] = {}
     for row in table.rows(columns=["source", "file", "file_hash", "recipe"]):
-        entry = out.setdefault(
-            str(row["source"]), StoredFile(file=str(row["file"]), versions=set())
-        )
-        entry.versions.add((str(row["file_hash"]), str(row["recipe"])))
-        entry.chunks += 1
+        entry = out.setdefault(str(row["source"]), StoredFile(file=str(row["file"]), versions={}))
+        version = (str(row["file_hash"]), str(row["recipe"]))
+        entry.versions[version] = entry.versions.get(version, 0) + 1
     return out

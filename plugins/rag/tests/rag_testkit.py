@@ -71,25 +71,47 @@ def make_pdf(pages: Sequence[Sequence[str]], outline: Sequence[tuple[str, int]] 
 def make_notebook() -> str:
     """A real nbformat 4 notebook: Markdown headings, code cells with outputs, a raw cell."""
     cells = [
-        {"cell_type": "markdown", "metadata": {}, "source": ["# Penguin analysis\n", "\n", "We study penguins."]},
+        {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": ["# Penguin analysis\n", "\n", "We study penguins."],
+        },
         {
             "cell_type": "code",
             "execution_count": 1,
             "metadata": {},
             "source": ["import pandas as pd\n", "df = pd.read_csv('penguins.csv')\n", "len(df)"],
             "outputs": [
-                {"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": {"text/plain": ["344"]}}
+                {
+                    "output_type": "execute_result",
+                    "execution_count": 1,
+                    "metadata": {},
+                    "data": {"text/plain": ["344"]},
+                }
             ],
         },
-        {"cell_type": "markdown", "metadata": {}, "source": "## Body mass\n\nHeavier birds dive deeper."},
+        {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": "## Body mass\n\nHeavier birds dive deeper.",
+        },
         {
             "cell_type": "code",
             "execution_count": 2,
             "metadata": {},
             "source": "df.groupby('species').body_mass_g.mean()",
             "outputs": [
-                {"output_type": "stream", "name": "stdout", "text": ["Adelie 3700\n", "Gentoo 5076\n"]},
-                {"output_type": "error", "ename": "KeyError", "evalue": "'flipper'", "traceback": []},
+                {
+                    "output_type": "stream",
+                    "name": "stdout",
+                    "text": ["Adelie 3700\n", "Gentoo 5076\n"],
+                },
+                {
+                    "output_type": "error",
+                    "ename": "KeyError",
+                    "evalue": "'flipper'",
+                    "traceback": [],
+                },
             ],
         },
         {"cell_type": "raw", "metadata": {}, "source": "raw notes kept as text"},
@@ -98,7 +120,9 @@ def make_notebook() -> str:
     nb = {
         "nbformat": 4,
         "nbformat_minor": 5,
-        "metadata": {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}},
+        "metadata": {
+            "kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}
+        },
         "cells": cells,
     }
     return json.dumps(nb, indent=1)
