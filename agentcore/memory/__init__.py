@@ -4,10 +4,12 @@
   ``openai:MODEL``; ``sentence-transformers:MODEL``; or a plugin's) through the registry.
 * :class:`Memory` is long-term memory: kinds, scopes, near-duplicate merging, TTLs, hybrid
   search, a ``forget`` that really deletes.
+* :class:`LanceStore` is the same storage as a LangGraph ``BaseStore`` (hybrid search, TTLs).
 * :class:`HybridTable` is the one LanceDB layer: texts, vectors, hybrid search (BM25 + vector,
   fused by RRF), indexes, and refusal to mix embedders. The RAG plugin uses it too.
 
-LanceDB, pyarrow and numpy load on first use of a name that needs them, not on import.
+LanceDB, pyarrow, numpy (and langgraph, for LanceStore) load on first use of a name that needs
+them, not on import.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from agentcore.memory._embedder import DEFAULT_EMBEDDER, Embedder, EmbedderFacto
 
 if TYPE_CHECKING:
     from agentcore.memory._lance import Hit, HybridTable, SearchMode, sql_quote
+    from agentcore.memory._langgraph import LanceStore
     from agentcore.memory._store import (
         KINDS,
         SCOPES,
@@ -40,6 +43,7 @@ __all__ = [
     "Hit",
     "HybridTable",
     "Kind",
+    "LanceStore",
     "Memory",
     "MemoryHit",
     "MemoryRecord",
@@ -57,6 +61,7 @@ _LAZY = {
     "HybridTable": "agentcore.memory._lance",
     "SearchMode": "agentcore.memory._lance",
     "sql_quote": "agentcore.memory._lance",
+    "LanceStore": "agentcore.memory._langgraph",
     **{
         name: "agentcore.memory._store"
         for name in (
