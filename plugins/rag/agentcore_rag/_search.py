@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -17,6 +18,8 @@ SearchMode = Literal["hybrid", "vector", "fts"]
 MAX_K = 50
 _MODEL_CHARS = 12_000  # the passages a model reads, in all
 _MIN_PASSAGE_CHARS = 400
+_CANDIDATES = 20  # per collection and ranking, before fusing across collections
+RRF_K = 60  # as in HybridTable: damps the weight of the very first ranks
 EN_DASH = "\u2013"  # between the ends of a span: lines 12-30, typeset
 
 
@@ -192,28 +195,53 @@ def search(
     names = collection_names(config.uri)
     if not names:
         raise unknown_collection("NAME", config.uri)
-    found: list[RagHit] = []
+    rankings: list[list[RagHit]] = [[], []] if mode == "hybrid" else [[]]
     problems: list[str] = []
     empty = 0
     for each in names:
         try:
-            found.extend(_search_one(config, each, query, k, mode))
+            table = open_collection(config, each)
+            if table.count() == 0:
+                empty += 1
+                continue
+            modes: list[SearchMode] = ["vector", "fts"] if mode == "hybrid" else [mode]
+            for ranking, how in zip(rankings, modes, strict=True):
+                found = table.search(query, k=max(_CANDIDATES, 2 * k), mode=how)
+                ranking.extend(_hit(each, h) for h in found)
         except (EmbedderMismatchError, StoreError) as exc:
             problems.append(f"{each}: {exc.message}")
-        except UserError:
-            empty += 1
     if empty == len(names):
         raise UserError(
             "every collection is empty",
             hint="ingest documents: agentcore rag ingest PATH... --collection NAME",
         )
-    if problems and not found and len(problems) + empty == len(names):
+    if problems and len(problems) + empty == len(names):
         raise StoreError(
             "no collection could be searched: " + "; ".join(problems),
             hint="see agentcore rag list",
         )
-    found.sort(key=lambda h: -h.score)
-    return SearchResult(query=query, hits=found[:k], collections=names, problems=problems)
+    for ranking in rankings:  # cosine similarities, BM25 scores: comparable across tables
+        ranking.sort(key=lambda h: -h.score)
+    hits = _fuse(rankings, k) if mode == "hybrid" else rankings[0][:k]
+    return SearchResult(query=query, hits=hits, collections=names, problems=problems)
+
+
+def _fuse(rankings: list[list[RagHit]], k: int) -> list[RagHit]:
+    """Reciprocal rank fusion of rankings that span several collections.
+
+    ``HybridTable.search`` fuses within one table; RRF scores of separate tables are not
+    comparable (every table's best passage gets the same score), so across collections the
+    vector and full-text rankings are merged first and fused here.
+    """
+    scores: dict[tuple[str, str], float] = {}
+    first: dict[tuple[str, str], RagHit] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking, start=1):
+            key = (hit.collection, hit.id)
+            scores[key] = scores.get(key, 0.0) + 1.0 / (RRF_K + rank)
+            first.setdefault(key, hit)
+    order = sorted(scores, key=lambda key: -scores[key])[:k]
+    return [dataclasses.replace(first[key], score=scores[key]) for key in order]
 
 
 def _search_one(config: RagConfig, name: str, query: str, k: int, mode: SearchMode) -> list[RagHit]:
