@@ -1,10 +1,15 @@
-"""Core tools every agent may use, registered through the same hook as any plugin."""
+"""Core tools every agent may use, registered through the same hook as any plugin.
+
+``remember`` / ``recall`` (long-term memory) live in :mod:`agentcore.memory`; importing them
+here loads neither LanceDB nor an embedder.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from agentcore.memory._tools import recall, remember
 from agentcore.plugins import hookimpl
 from agentcore.tools._decorator import tool
 from agentcore.tools._spec import Risk
@@ -26,3 +31,5 @@ async def think(thought: str) -> str:
 @hookimpl
 def register_tools(register: Callable[[Any], None]) -> None:
     register(think)
+    register(remember)
+    register(recall)

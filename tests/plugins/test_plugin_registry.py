@@ -170,7 +170,7 @@ def test_empty_allowlist_loads_builtins_only(monkeypatch: pytest.MonkeyPatch, va
         "builtin:sandboxes",
         "builtin:embedders",
     ]
-    assert list(registry.tools) == ["think"]
+    assert list(registry.tools) == ["think", "remember", "recall"]
     assert "openai" in registry.models
 
 
@@ -251,7 +251,7 @@ def test_entry_point_whose_load_raises_is_reported(monkeypatch: pytest.MonkeyPat
     info = {p.name: p for p in registry.plugins}["exploding"]
     assert info.error == "RuntimeError: bad plugin module"
     assert info.distribution == "?"
-    assert list(registry.tools) == ["think"]
+    assert list(registry.tools) == ["think", "remember", "recall"]
 
 
 def test_broken_plugin_outside_the_allowlist_is_not_even_imported(
