@@ -6,31 +6,28 @@ store that does not exist yet is simply not searched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from agentcore.errors import UserError
+from agentcore.errors import StoreError, UserError
 from agentcore.tools import ToolContext, ToolError
 from agentcore_search._options import KEY_ENV, SearchOptions
 from agentcore_search._results import SearchHit, clip, render
 
 if TYPE_CHECKING:
     from agentcore.config import Settings
-    from agentcore.memory import Embedder
-
-RAG_PLUGIN = "rag"
-RAG_TABLE_PREFIX = "rag_"
 
 
 @dataclass(kw_only=True, slots=True)
 class _Found:
-    """Hits from every store, what was searched, and what could not be."""
+    """What was searched, and what could not be."""
 
-    hits: list[tuple[float, SearchHit]] = field(default_factory=list)
-    searched: list[str] = field(default_factory=list)
+    collections: list[str] = field(default_factory=list)
+    memory: bool = False
     skipped: list[str] = field(default_factory=list)
+    rag_uri: str | None = None
 
 
 def search_local(
@@ -57,8 +54,8 @@ def search_local(
     """
     settings = _settings(ctx)
     found = _Found()
-    _search_collections(ctx, settings, query, k, opts, found)
-    _search_memory(settings, query, k, opts, found)
+    documents = _search_collections(ctx, query, k, opts, found)
+    memories = _search_memory(ctx, settings, query, k, opts, found)
     why = f"no {KEY_ENV}" if keyless else '[plugins.search] backend = "local"'
     lines = [
         f"offline search ({why}): results from local collections and memory, not the web.",
@@ -67,11 +64,11 @@ def search_local(
         lines.append("topic, time_range and domain filters apply to web search only: ignored.")
     if found.skipped:
         lines.append("not searched: " + "; ".join(found.skipped))
-    if not found.searched:
-        lines.append(_nothing_to_search(ctx, settings, keyless))
+    if not found.collections and not found.memory:
+        lines.append(_nothing_to_search(found, settings, keyless))
         return "\n".join(lines) + "\n"
-    lines.append("searched: " + ", ".join(found.searched) + ".")
-    ranked = [hit for _, hit in sorted(found.hits, key=lambda pair: -pair[0])][:k]
+    lines.append(f"searched: {_searched(found)}.")
+    ranked = _merge([documents, memories], k)
     if not ranked:
         lines.append(f'nothing there matched "{query}".')
         return "\n".join(lines) + "\n"
@@ -93,22 +90,14 @@ def _settings(ctx: ToolContext) -> Settings:
         raise ToolError(f"web_search cannot read the configuration: {exc}") from None
 
 
-def _rag_settings(ctx: ToolContext) -> Mapping[str, Any]:
-    raw = ctx.settings.get(RAG_PLUGIN, {})
-    return raw if isinstance(raw, Mapping) else {}
-
-
-def _rag_uri(ctx: ToolContext) -> str:
-    uri = _rag_settings(ctx).get("uri")
-    return str(uri) if isinstance(uri, str) and uri else str(ctx.data_dir / "rag")
-
-
-def _embedder(spec: str, settings: Settings, cache: dict[str, Embedder]) -> Embedder:
-    if spec not in cache:
-        from agentcore.memory import get_embedder
-
-        cache[spec] = get_embedder(spec, settings=settings)
-    return cache[spec]
+def _searched(found: _Found) -> str:
+    parts = []
+    if found.collections:
+        noun = "collection" if len(found.collections) == 1 else "collections"
+        parts.append(f"{noun} {', '.join(found.collections)}")
+    if found.memory:
+        parts.append("long-term memory")
+    return " and ".join(parts)
 
 
 def _exists(uri: str) -> bool:
@@ -126,99 +115,117 @@ def _table_names(uri: str) -> list[str]:
         names.extend(page.tables)
         token = page.page_token
         if not token:
-            return sorted(names)
+            return names
+
+
+Ranked = list[tuple[float, SearchHit]]  # (fused score, hit), best first
+
+
+def _merge(rankings: list[Ranked], k: int) -> list[SearchHit]:
+    """Merge the sources' rankings: by fused score, ties taken in turn from each source.
+
+    Both sources score a hit by reciprocal rank fusion of a vector and a BM25 ranking, so a
+    hit that both rankings put first scores the same in either; which one is better is not
+    known, and taking them in turn (rank 1 of each, then rank 2...) keeps both in view.
+    """
+    scored = [
+        (score, rank, source, hit)
+        for source, ranking in enumerate(rankings)
+        for rank, (score, hit) in enumerate(ranking)
+    ]
+    scored.sort(key=lambda item: (-round(item[0], 9), item[1], item[2]))
+    return [hit for _, _, _, hit in scored[:k]]
 
 
 def _search_collections(
-    ctx: ToolContext, settings: Settings, query: str, k: int, opts: SearchOptions, found: _Found
-) -> None:
-    uri = _rag_uri(ctx)
-    if not _exists(uri):
-        return
+    ctx: ToolContext, query: str, k: int, opts: SearchOptions, found: _Found
+) -> Ranked:
+    """Every collection at once, through the RAG plugin (which fuses across collections)."""
     try:
-        tables = [n for n in _table_names(uri) if n.startswith(RAG_TABLE_PREFIX)]
-    except Exception as exc:  # an unreadable store must not hide the memory's results
-        found.skipped.append(f"RAG collections at {uri} ({exc})")
-        return
-    if not tables:
-        return
-    import pyarrow as pa  # type: ignore[import-untyped]
-
-    from agentcore.memory import HybridTable
-
-    spec = _rag_settings(ctx).get("embedder") or settings.memory.embedder
-    cache: dict[str, Embedder] = {}
-    for table_name in tables:
-        collection = table_name.removeprefix(RAG_TABLE_PREFIX)
-        try:
-            embedder = _embedder(str(spec), settings, cache)
-            table = HybridTable.open(
-                uri,
-                table_name,
-                schema=pa.schema([pa.field("text", pa.string())]),
-                embedder=embedder,
-                reembed_hint="agentcore rag ingest --reembed",
-            )
-            count = table.count()
-            hits = table.search(query, k=k) if count else []
-        except UserError as exc:  # another embedder, a corrupt table, a missing package
-            found.skipped.append(f"collection {collection} ({exc})")
-            continue
-        found.searched.append(f"collection {collection} ({_plural(count, 'chunk')})")
-        for hit in hits:
-            found.hits.append((hit.score, _chunk_hit(collection, hit.row, opts)))
-
-
-def _chunk_hit(collection: str, row: Mapping[str, Any], opts: SearchOptions) -> SearchHit:
-    path = _first(row, "path", "source", "file", "uri") or f"collection {collection}"
-    section = _first(row, "section", "heading", "title")
-    where = path
-    start, end = row.get("line_start", row.get("start_line")), row.get("line_end")
-    if end is None:
-        end = row.get("end_line")
-    if isinstance(start, int) and isinstance(end, int):
-        where += f", lines {start}-{end}" if end != start else f", line {start}"
-    page = row.get("page")
-    if isinstance(page, int):
-        where += f", page {page}"
-    if section:
-        where += f", § {section}"
-    title = f"{Path(path).name} § {section}" if section else Path(path).name
-    return SearchHit(
-        title=title,
-        source=where,
-        snippet=clip(str(row.get("text", "")), opts.max_snippet_chars),
-        origin=f"collection {collection}",
-    )
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _first(row: Mapping[str, Any], *names: str) -> str | None:
-    for name in names:
-        value = row.get(name)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
+        from agentcore_rag import RagConfig, collection_names, search
+    except ImportError:
+        found.skipped.append("RAG collections (the agentcore-rag plugin is not installed)")
+        return []
+    try:
+        config = RagConfig.from_context(ctx)
+        found.rag_uri = config.uri
+        if not collection_names(config.uri):
+            return []
+        # Every collection, even when rag_search is set to search one by default.
+        everything = replace(config, options=replace(config.options, default_collection=None))
+        result = search(query, k=k, config=everything)
+    except StoreError as exc:  # no collection could be read, or a bad [plugins.rag]
+        found.skipped.append(f"RAG collections ({exc})")
+        return []
+    except UserError:  # every collection is empty
+        return []
+    broken = {problem.split(":", 1)[0] for problem in result.problems}
+    found.collections = [name for name in result.collections if name not in broken]
+    found.skipped.extend(f"collection {problem}" for problem in result.problems)
+    return [
+        (
+            hit.score,
+            SearchHit(
+                title=clip(hit.title or Path(hit.citation.file).name, 200),
+                source=str(hit.citation),
+                snippet=clip(hit.text, opts.max_snippet_chars),
+                origin=f"collection {hit.collection}",
+            ),
+        )
+        for hit in result.hits
+    ]
 
 
 def _search_memory(
-    settings: Settings, query: str, k: int, opts: SearchOptions, found: _Found
-) -> None:
-    del settings, query, k, opts, found  # long-term memory lands with agentcore.memory step 2
+    ctx: ToolContext, settings: Settings, query: str, k: int, opts: SearchOptions, found: _Found
+) -> Ranked:
+    """The memories this project and agent may see, when there is a memory."""
+    uri = settings.memory_uri
+    try:
+        from agentcore.memory import Memory
+        from agentcore.memory._store import TABLE
+
+        if not _exists(uri) or TABLE not in _table_names(uri):
+            return []  # Memory.open would create it: a search creates nothing
+        memory = Memory.open(settings)
+        if memory.table.count() == 0:
+            return []
+        hits = memory.search(query, k=k, agent=ctx.agent)
+    except UserError as exc:  # another embedder, a damaged table, a missing package
+        found.skipped.append(f"long-term memory ({exc})")
+        return []
+    except Exception as exc:  # an unreadable store must not hide the documents' results
+        found.skipped.append(f"long-term memory at {uri} ({exc})")
+        return []
+    found.memory = True
+    return [
+        (
+            hit.score,
+            SearchHit(
+                title=(
+                    f"{hit.record.kind} remembered "
+                    f"{time.strftime('%Y-%m-%d', time.gmtime(hit.record.updated_at))} "
+                    f"({hit.record.scope} scope)"
+                ),
+                source=f"memory {hit.record.id[:8]}",
+                snippet=clip(hit.record.text, opts.max_snippet_chars),
+                origin="memory",
+            ),
+        )
+        for hit in hits
+    ]
 
 
-def _nothing_to_search(ctx: ToolContext, settings: Settings, keyless: bool) -> str:
+def _nothing_to_search(found: _Found, settings: Settings, keyless: bool) -> str:
     enable = (
         f"To search the web, set {KEY_ENV} (a key from https://app.tavily.com). "
         if keyless
         else 'To search the web, set [plugins.search] backend = "auto" and a TAVILY_API_KEY. '
     )
+    collections = f" under {found.rag_uri}" if found.rag_uri else ""
     return (
-        f"There is no local knowledge to search yet: no RAG collection under {_rag_uri(ctx)} "
-        f"and no long-term memory under {settings.memory_uri}. {enable}To search documents, "
+        f"There is no local knowledge to search yet: no RAG collection{collections} and no "
+        f"long-term memory under {settings.memory_uri}. {enable}To search documents, "
         "ingest them: agentcore rag ingest PATH... --collection NAME. Go on without search "
         "results, and tell the user how to enable search if the task needs it."
     )

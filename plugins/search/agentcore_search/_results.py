@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-_SPACE = re.compile(r"\s+")
+_SPACE = re.compile(r"[^\S\n]+")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -31,8 +31,12 @@ class SearchHit:
 
 
 def clip(text: str, limit: int) -> str:
-    """Collapse whitespace and cut ``text`` to ``limit`` characters at a word boundary."""
-    flat = _SPACE.sub(" ", text).strip()
+    """Tidy whitespace (lines kept, blank ones dropped) and cut to ``limit`` characters.
+
+    The cut falls at a word boundary and ends with ``…``.
+    """
+    lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
+    flat = "\n".join(line for line in lines if line)
     if len(flat) <= limit:
         return flat
     cut = flat[: limit - 1]
@@ -57,7 +61,6 @@ def render(hits: Sequence[SearchHit], *, label: str) -> str:
             facts.append(f"score {hit.score:.2f}")
         if facts:
             lines.append("    " + " · ".join(facts))
-        if hit.snippet:
-            lines.append(f"    {hit.snippet}")
+        lines.extend(f"    {line}" for line in hit.snippet.splitlines())
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

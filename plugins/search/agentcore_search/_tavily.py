@@ -173,8 +173,8 @@ async def _once(
         raise _Failure(_Kind.CONNECTION, f"could not reach {opts.api_base_url} ({exc})") from exc
     except Exception as exc:
         raise _classify(exc, last.response) from exc
-    if not isinstance(body, dict):
-        raise _Failure(_Kind.MALFORMED, "the reply is JSON but not an object")
+    if not isinstance(body, dict):  # only a newer SDK that parses less would let this through
+        raise _Failure(_Kind.MALFORMED, "HTTP 200 with JSON that is not an object")
     return body
 
 
@@ -184,7 +184,7 @@ def _classify(exc: Exception, response: httpx.Response | None) -> _Failure:
     status = response.status_code
     if status == 200:
         ctype = response.headers.get("content-type", "no content type")
-        what = f"the reply (HTTP 200, {ctype}) is not valid JSON"
+        what = f"HTTP 200 with {ctype} that is not Tavily's JSON"
         return _Failure(_Kind.MALFORMED, what, response=response)
     # tavily-python's own exceptions carry the body's detail; httpx's carry a long message
     # with the URL and a link, of which the reason phrase is what matters.
@@ -277,6 +277,8 @@ def _explain(failure: _Failure, attempts: int, opts: SearchOptions) -> str:
             f"web search failed after {tries}: Tavily {failure.kind.value} ({what}). Try "
             "again later or continue without web search."
         )
+    elif failure.response is None:
+        message = f"web search failed: {what}. Continue without web search."
     else:
         message = f"web search failed: Tavily answered {what}. Continue without web search."
     return str(redact(message))
