@@ -93,8 +93,17 @@ def ingest_command(
 
 @contextlib.contextmanager
 def _progress_bar() -> Iterator[ProgressCallback]:
-    """A rich progress bar on stderr: files read, then chunks embedded."""
+    """A rich progress bar on stderr (a terminal only): files read, then chunks embedded.
+
+    It starts with the first progress report, so an error found before any work (a missing
+    path, a held lock) prints alone.
+    """
     from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda phase, done, total, detail: None
+        return
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -104,25 +113,31 @@ def _progress_bar() -> Iterator[ProgressCallback]:
         TimeRemainingColumn,
     )
 
-    with Progress(
+    bar = Progress(
         TextColumn("{task.description:<9}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         TextColumn("{task.fields[detail]}", style="dim"),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
-    ) as bar:
-        tasks: dict[str, TaskID] = {}
+    )
+    tasks: dict[str, TaskID] = {}
 
-        def update(phase: str, done: int, total: int, detail: str) -> None:
-            if phase not in tasks:
-                label = "reading" if phase == "read" else "embedding"
-                tasks[phase] = bar.add_task(label, total=total, detail="")
-            shown = detail if len(detail) <= 40 else "…" + detail[-39:]
-            bar.update(tasks[phase], completed=done, total=total, detail=shown)
+    def update(phase: str, done: int, total: int, detail: str) -> None:
+        if not tasks:
+            bar.start()
+        if phase not in tasks:
+            label = "reading" if phase == "read" else "embedding"
+            tasks[phase] = bar.add_task(label, total=total, detail="")
+        shown = detail if len(detail) <= 40 else "…" + detail[-39:]
+        bar.update(tasks[phase], completed=done, total=total, detail=shown)
 
+    try:
         yield update
+    finally:
+        if tasks:
+            bar.stop()
 
 
 def _print_report(report: IngestReport) -> None:
@@ -131,7 +146,7 @@ def _print_report(report: IngestReport) -> None:
 
     def line(label: str, files: int, chunks: int | None = None) -> None:
         noun = "file" if files == 1 else "files"
-        extra = f"  ({chunks} chunks)" if chunks else ""
+        extra = f"  ({chunks} chunk{'' if chunks == 1 else 's'})" if chunks else ""
         out(f"  {label:<10} {files:>5} {noun}{extra}\n")
 
     line("added", len(report.added), sum(c.chunks for c in report.added))
@@ -192,7 +207,7 @@ def search_command(
     for n, hit in enumerate(result.hits, start=1):
         origin = f" [{hit.collection}]" if len(result.collections) > 1 else ""
         out(f"[{n}] {hit.citation}{origin}  score {hit.score:.4f}\n")
-        out("".join(f"    {row}\n" for row in hit.text.splitlines()))
+        out("".join(f"    {row}\n" if row.strip() else "\n" for row in hit.text.splitlines()))
         out("\n")
 
 
