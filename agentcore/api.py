@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import time
 import uuid
@@ -20,6 +21,7 @@ from agentcore.result import RunResult, StepInfo, UsageReport
 
 if TYPE_CHECKING:
     from agentcore.agents import AgentSpec
+    from agentcore.approvals import ApprovalCallback
     from agentcore.graph import Budget
     from agentcore.plugins import Registry
 
@@ -100,6 +102,8 @@ class Team:
         run_id: str | None = None,
         workspace: Path | None = None,
         on_event: Callable[[RunEvent], None] | None = None,
+        approve: ApprovalCallback | None = None,
+        conversation: Sequence[tuple[str, str]] | None = None,
     ) -> RunResult:
         """Run ``task`` to the end and return its result.
 
@@ -110,6 +114,11 @@ class Team:
             run_id: Use this id instead of a new one.
             workspace: The directory tools read and write (default: a new one per run).
             on_event: Called with every ``RunEvent`` as it happens.
+            approve: Decides the tool calls that need approval (``[approvals]`` policy): gets
+                an ``ApprovalRequest``, returns ``"approve"``, ``"deny"`` or ``"always"`` (may be
+                async). Without it, ``[approvals] unattended`` decides.
+            conversation: Earlier turns of a conversation, as ``(task, answer)`` pairs; the
+                planner and the final answer see them (the latest ones, bounded).
 
         Raises:
             UserError: Bad input (empty task, bad limits, unknown model, missing key), before
@@ -128,6 +137,8 @@ class Team:
             workspace=workspace,
             emit=on_event or (lambda e: None),
             resume=None,
+            approve=approve,
+            conversation=conversation,
         )
 
     def run(self, task: str, **kwargs: Any) -> RunResult:
@@ -135,9 +146,16 @@ class Team:
         return _sync(self.arun(task, **kwargs))
 
     async def aresume(
-        self, run_id: str, *, on_event: Callable[[RunEvent], None] | None = None
+        self,
+        run_id: str,
+        *,
+        on_event: Callable[[RunEvent], None] | None = None,
+        approve: ApprovalCallback | None = None,
     ) -> RunResult:
         """Carry on an interrupted run from its last checkpoint.
+
+        A run that stopped while waiting for an approval asks for it again (``approve``, or
+        ``[approvals] unattended`` without it).
 
         Raises:
             UserError: If there is no checkpointed run with that id.
@@ -151,11 +169,12 @@ class Team:
             workspace=None,
             emit=on_event or (lambda e: None),
             resume=run_id,
+            approve=approve,
         )
 
-    def resume(self, run_id: str) -> RunResult:
+    def resume(self, run_id: str, **kwargs: Any) -> RunResult:
         """Synchronous :meth:`aresume`."""
-        return _sync(self.aresume(run_id))
+        return _sync(self.aresume(run_id, **kwargs))
 
     async def astream(
         self,
@@ -173,7 +192,9 @@ class Team:
         async def go() -> RunResult:
             try:
                 if resume:
-                    return await self.aresume(resume, on_event=queue.put_nowait)
+                    return await self.aresume(
+                        resume, on_event=queue.put_nowait, approve=kwargs.get("approve")
+                    )
                 return await self.arun(task or "", on_event=queue.put_nowait, **kwargs)
             finally:
                 queue.put_nowait(None)
@@ -210,6 +231,8 @@ class Team:
         workspace: Path | None,
         emit: Callable[[RunEvent], None],
         resume: str | None,
+        approve: ApprovalCallback | None = None,
+        conversation: Sequence[tuple[str, str]] | None = None,
     ) -> RunResult:
         from agentcore.graph import build_graph
         from agentcore.graph._checkpoints import open_checkpointer, prune_runs
@@ -226,6 +249,8 @@ class Team:
             new_id = run_id or new_run_id()
             ws = workspace or settings.workspaces_dir / new_id
             fresh = _Launch.new(task or "", new_id, model_spec, run_limits, ws)
+            if conversation:
+                fresh.graph_input["conversation"] = _turns(conversation)  # type: ignore[index]
         elif not settings.checkpoint_path.exists():
             raise UserError(f"no run with id '{resume}': there are no checkpoints yet")
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -234,13 +259,18 @@ class Team:
             launch = fresh or await _Launch.resumed(graph, resume or "", settings)
             if fresh is None:
                 self._check_models(launch.model)
-            result = await self._drive(graph, launch, emit, started)
+            result = await self._drive(graph, launch, emit, started, approve)
             await prune_runs(saver, keep=settings.keep_runs, runs_dir=settings.runs_dir)
         emit(RunEvent(kind="run_end", data={"result": result}))
         return result
 
     async def _drive(
-        self, graph: Any, launch: _Launch, emit: Callable[[RunEvent], None], started: float
+        self,
+        graph: Any,
+        launch: _Launch,
+        emit: Callable[[RunEvent], None],
+        started: float,
+        approve: ApprovalCallback | None,
     ) -> RunResult:
         """Run (or continue) the graph; every outcome becomes a ``RunResult``."""
         from agentcore.graph import Budget, RunContext, RunMemory
@@ -264,6 +294,7 @@ class Team:
             trace=trace,
             emit=emit,
             memory=RunMemory(settings, run_id=launch.run_id, trace=trace),
+            ask_approvals=approve is not None,
         )
         trace.write(
             "run_start",
@@ -294,7 +325,7 @@ class Team:
             try:
                 if not launch.finished:
                     async with asyncio.timeout(launch.limits.timeout_s + _WRAP_UP_GRACE_S):
-                        await graph.ainvoke(launch.graph_input, config, context=ctx)
+                        await _invoke(graph, launch.graph_input, config, ctx, approve)
             finally:
                 ctx.close()  # what tools deferred (e.g. stopping the run's sandbox)
         except TimeoutError:
@@ -462,3 +493,56 @@ def _sync(coro: Any) -> RunResult:
     raise UserError(
         "Team.run() was called inside a running event loop", hint="use 'await team.arun(...)'"
     )
+
+
+async def _invoke(
+    graph: Any,
+    graph_input: dict[str, Any] | None,
+    config: dict[str, Any],
+    ctx: Any,
+    approve: ApprovalCallback | None,
+) -> None:
+    """Run the graph; answer each approval it pauses on and carry on, until it ends.
+
+    A run resumed from a checkpoint may be paused on approvals already: they are asked again.
+    """
+    from langgraph.types import Command
+
+    from agentcore.approvals import ApprovalRequest, check_decision
+
+    pending = (await graph.aget_state(config)).interrupts if graph_input is None else ()
+    if not pending:
+        out = await graph.ainvoke(graph_input, config, context=ctx)
+        pending = out.get("__interrupt__", ()) if isinstance(out, dict) else ()
+    while pending:
+        answers: dict[str, str] = {}
+        for item in pending:
+            request = ApprovalRequest.from_json(item.value["approval"])
+            ctx.emit(
+                RunEvent(
+                    kind="approval_request",
+                    agent=request.agent,
+                    step=request.step,
+                    data={"request": request},
+                )
+            )
+            if approve is None:
+                decision: str = ctx.settings.approvals.unattended
+            else:
+                answer = approve(request)
+                decision = check_decision(await answer if inspect.isawaitable(answer) else answer)
+            answers[item.id] = decision
+        out = await graph.ainvoke(Command(resume=answers), config, context=ctx)
+        pending = out.get("__interrupt__", ()) if isinstance(out, dict) else ()
+
+
+def _turns(conversation: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    turns = []
+    for i, turn in enumerate(conversation):
+        pair = isinstance(turn, tuple | list) and len(turn) == 2
+        if not (pair and all(isinstance(t, str) for t in turn)):
+            raise UserError(
+                f"conversation turn {i} is not a (task, answer) pair of strings: {turn!r}"
+            )
+        turns.append({"task": turn[0], "answer": turn[1]})
+    return turns

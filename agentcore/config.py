@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from agentcore.errors import ConfigError
 
 __all__ = [
+    "ApprovalSettings",
     "Limits",
     "LogSettings",
     "MemorySettings",
@@ -149,6 +150,28 @@ class MemorySettings(BaseModel):
     project: str | None = None
 
 
+ApprovalMode = Literal["never", "on_risky", "always"]
+
+
+class ApprovalSettings(BaseModel):
+    """When a person must approve a tool call (``[approvals]`` in config).
+
+    Attributes:
+        mode: ``never``; ``on_risky`` (tools that execute code or reach the network, and
+            tools marked as needing approval); ``always`` (every tool call).
+        tools: The mode of single tools, by name, e.g. ``{run_python = "always"}``.
+        unattended: The decision when nobody can be asked: batch runs, evals and API calls
+            without an ``approve`` callback. ``approve`` by default: code runs in the sandbox
+            either way; set ``deny`` to keep unattended runs from calling risky tools.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mode: ApprovalMode = "on_risky"
+    tools: dict[str, ApprovalMode] = Field(default_factory=dict)
+    unattended: Literal["approve", "deny"] = "approve"
+
+
 class Settings(BaseModel):
     """Everything configurable. Build it with :func:`load_settings`.
 
@@ -164,6 +187,7 @@ class Settings(BaseModel):
         keep_runs: Checkpointed runs to keep; older ones are pruned.
         sandbox: Where untrusted code runs and its limits.
         memory: Long-term memory and embeddings.
+        approvals: Which tool calls need a person's approval.
         plugins: Per-plugin settings tables, keyed by plugin name.
 
     """
@@ -181,6 +205,7 @@ class Settings(BaseModel):
     keep_runs: int = Field(200, ge=1)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
+    approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @property

@@ -20,6 +20,8 @@ EventKind = Literal[
     "answer",
     "run_end",
     "error",
+    "approval_request",
+    "approval",
 ]
 
 

@@ -52,6 +52,11 @@ class RunContext:
     stream_answer: bool = True
     #: Long-term memory for this run; ``None`` runs without it.
     memory: RunMemory | None = None
+    #: Whether someone answers approval requests (the run then pauses on an interrupt);
+    #: otherwise ``settings.approvals.unattended`` decides at once.
+    ask_approvals: bool = False
+    #: Tools approved with "always" in this run.
+    approved_always: set[str] = field(default_factory=set)
     _clients: dict[str, ModelClient] = field(default_factory=dict)
     _artifacts: dict[str, list[str]] = field(default_factory=dict)
     _deferred: list[Callable[[], object]] = field(default_factory=list)
@@ -128,15 +133,29 @@ class RunContext:
     def account(
         self, agent: str, step: str, reply: ModelReply
     ) -> tuple[dict[str, Usage], dict[str, Usage]]:
-        """Record one model call in the budget and trace; return state usage updates."""
+        """Record one model call in the trace and the budget; return state usage updates."""
+        self.record(agent, step, reply)
+        return self.charge(agent, reply)
+
+    def charge(self, agent: str, reply: ModelReply) -> tuple[dict[str, Usage], dict[str, Usage]]:
+        """Count one model call against the budget; return state usage updates.
+
+        A call replayed from a checkpoint (after an approval or a crash) is charged again: the
+        budget restored from the checkpoint does not hold the unfinished step's calls yet.
+        """
         u = reply.usage
         cost = u.cost_usd or 0.0
         self.budget.record_model_call(u.input_tokens, u.output_tokens, cost)
         usage = Usage(
             input_tokens=u.input_tokens, output_tokens=u.output_tokens, cost_usd=cost, calls=1
         )
+        return {agent: usage}, {reply.model: usage}
+
+    def record(self, agent: str, step: str, reply: ModelReply) -> None:
+        """Write one model call to the trace and the event stream (once per real call)."""
         from langchain_core.messages import messages_to_dict
 
+        u = reply.usage
         self.trace.write(
             "model_call",
             agent=agent,
@@ -155,10 +174,15 @@ class RunContext:
                 kind="model_call",
                 agent=agent,
                 step=step or None,
-                data={"model": reply.model, **usage},
+                data={
+                    "model": reply.model,
+                    "input_tokens": u.input_tokens,
+                    "output_tokens": u.output_tokens,
+                    "cost_usd": u.cost_usd or 0.0,
+                    "calls": 1,
+                },
             )
         )
-        return {agent: usage}, {reply.model: usage}
 
 
 def short_args(args: dict[str, Any], limit: int = 80) -> str:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 from agentcore.errors import RunError
 from agentcore.events import RunEvent
 from agentcore.graph._context import RunContext, template
+from agentcore.graph._conversation import conversation_text
 from agentcore.graph._state import TERMINAL_STEP, PlanStep, RunState
 
 MAX_PLAN_ATTEMPTS = 3
@@ -103,8 +104,12 @@ async def planner_node(state: RunState, runtime: Runtime[RunContext]) -> dict[st
         return {"limit": limit}
 
     memories = await ctx.memory.context_for(planner.name, state["task"]) if ctx.memory else ""
+    earlier = conversation_text(state)
     task_message = template("planner_task").substitute(
-        task=state["task"], roster=_roster(ctx), memories=f"\n{memories}\n" if memories else ""
+        conversation=f"{earlier}\n" if earlier else "",
+        task=state["task"],
+        roster=_roster(ctx),
+        memories=f"\n{memories}\n" if memories else "",
     )
     messages: list[BaseMessage] = [SystemMessage(planner.prompt), HumanMessage(task_message)]
     if replanning:

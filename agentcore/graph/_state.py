@@ -105,11 +105,19 @@ class RunMeta(TypedDict):
     started_at: float
 
 
+class Turn(TypedDict):
+    """An earlier turn of the conversation a run continues."""
+
+    task: str
+    answer: str
+
+
 class RunState(TypedDict, total=False):
     """The LangGraph state of one run."""
 
     task: str
     meta: RunMeta
+    conversation: list[Turn]
     plan: Annotated[list[PlanStep], merge_plan]
     results: Annotated[dict[str, StepResult], merge_dict]
     artifacts: Annotated[list[str], add_unique]

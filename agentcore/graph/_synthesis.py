@@ -10,6 +10,7 @@ from langgraph.runtime import Runtime
 from agentcore.errors import RunError
 from agentcore.events import RunEvent
 from agentcore.graph._context import RunContext, template
+from agentcore.graph._conversation import conversation_text
 from agentcore.graph._state import RunState
 
 AGENT = "synthesis"
@@ -44,7 +45,12 @@ def fallback_answer(state: RunState, why: str) -> str:
 async def synthesis_node(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
     """Write the final answer with one tool-less model call."""
     ctx = runtime.context
-    prompt = template("synthesis").substitute(task=state["task"], results=results_text(state))
+    earlier = conversation_text(state)
+    prompt = template("synthesis").substitute(
+        conversation=f"{earlier}\n" if earlier else "",
+        task=state["task"],
+        results=results_text(state),
+    )
     if limit := state.get("limit"):
         prompt += template("wrap_up").substitute(limit=limit)
 

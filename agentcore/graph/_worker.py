@@ -12,13 +12,18 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.messages.tool import ToolCall
 from langchain_core.tools import BaseTool
+from langgraph.errors import GraphBubbleUp
+from langgraph.func import task
 from langgraph.runtime import Runtime
+from langgraph.types import interrupt
 from pydantic import ValidationError
 
+from agentcore.approvals import ApprovalRequest, Decision, approval_reason, check_decision
 from agentcore.errors import RunError, ToolError
 from agentcore.events import RunEvent
 from agentcore.graph._context import RunContext, short_args, template
 from agentcore.graph._state import PlanStep, StepResult, StepStatus, Usage, WorkerInput, add_usage
+from agentcore.models import ModelReply
 from agentcore.tools import config_with_context, tool_meta
 
 STALL_REPEATS = 3
@@ -115,7 +120,6 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
     agent, sid = step["agent"], step["id"]
     spec = ctx.agents[agent]
     tools = ctx.tools(agent)
-    client = ctx.client(agent)
     max_iter = ctx.max_iterations(agent)
     ctx.trace.write("step_start", agent=agent, step=sid, instruction=step["instruction"])
     ctx.emit(
@@ -149,10 +153,8 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
                 )
                 break
             book.iterations += 1
-            reply = await client.ainvoke(
-                messages, tools=list(tools.values()), config=ctx.model_config(agent, sid)
-            )
-            u, mu = ctx.account(agent, sid, reply)
+            reply = await _model_turn(ctx, agent, sid, messages, list(tools.values()))
+            u, mu = ctx.charge(agent, reply)
             book.usage, book.model_usage = add_usage(book.usage, u), add_usage(book.model_usage, mu)
             message: AIMessage = reply.message
             messages.append(message)
@@ -169,6 +171,8 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
                 limit = ctx.budget.hit
                 status, summary = "limit_reached", _partial(book, last_text, f"limit {limit}")
                 break
+    except GraphBubbleUp:  # an interrupt (approval): LangGraph pauses the run here
+        raise
     except RunError as exc:
         status, error = "failed", str(exc)
         summary = _partial(book, last_text, f"error: {exc}")
@@ -237,42 +241,12 @@ async def _run_calls(
             )
             return None
         book.tool_calls += 1
-        ctx.trace.write(
-            "tool_call",
-            agent=agent,
-            step=sid,
-            tool=call["name"],
-            args=call["args"],
-            call_id=call["id"],
-        )
-        ctx.emit(
-            RunEvent(
-                kind="tool_call",
-                agent=agent,
-                step=sid,
-                data={"tool": call["name"], "args": short_args(call["args"])},
-            )
-        )
-        text, is_error = await run_tool(ctx, tools, call, agent, sid)
+        denied = await _approval(ctx, tools, call, agent, sid)
+        if denied is not None:
+            text, is_error = denied, True
+        else:
+            text, is_error = await _tool_turn(ctx, tools, call, agent, sid)
         book.observations.append(f"{call['name']}: {text[:300]}")
-        ctx.trace.write(
-            "tool_result",
-            agent=agent,
-            step=sid,
-            tool=call["name"],
-            call_id=call["id"],
-            is_error=is_error,
-            chars=len(text),
-            output=text[:2000],
-        )
-        ctx.emit(
-            RunEvent(
-                kind="tool_result",
-                agent=agent,
-                step=sid,
-                data={"tool": call["name"], "chars": len(text), "is_error": is_error},
-            )
-        )
         messages.append(
             ToolMessage(
                 text,
@@ -280,5 +254,120 @@ async def _run_calls(
                 name=call["name"],
                 status="error" if is_error else "success",
             )
+        )
+    return None
+
+
+# Model and tool calls are LangGraph tasks: when a step resumes (after an approval, or after a
+# crash), the node runs again from its start, and the calls it had already made are replayed
+# from the checkpoint instead of being made again. What they record (trace, events) is recorded
+# inside the task, so once per real call.
+
+
+@task
+async def _model_turn(
+    ctx: RunContext, agent: str, sid: str, messages: list[BaseMessage], tools: list[BaseTool]
+) -> ModelReply:
+    reply = await ctx.client(agent).ainvoke(
+        messages, tools=tools, config=ctx.model_config(agent, sid)
+    )
+    ctx.record(agent, sid, reply)
+    return reply
+
+
+@task
+async def _tool_turn(
+    ctx: RunContext, tools: dict[str, BaseTool], call: ToolCall, agent: str, sid: str
+) -> tuple[str, bool]:
+    ctx.trace.write(
+        "tool_call", agent=agent, step=sid, tool=call["name"], args=call["args"], call_id=call["id"]
+    )
+    ctx.emit(
+        RunEvent(
+            kind="tool_call",
+            agent=agent,
+            step=sid,
+            data={"tool": call["name"], "args": short_args(call["args"])},
+        )
+    )
+    text, is_error = await run_tool(ctx, tools, call, agent, sid)
+    ctx.trace.write(
+        "tool_result",
+        agent=agent,
+        step=sid,
+        tool=call["name"],
+        call_id=call["id"],
+        is_error=is_error,
+        chars=len(text),
+        output=text[:2000],
+    )
+    ctx.emit(
+        RunEvent(
+            kind="tool_result",
+            agent=agent,
+            step=sid,
+            data={"tool": call["name"], "chars": len(text), "is_error": is_error},
+        )
+    )
+    return text, is_error
+
+
+@task
+async def _record_decision(
+    ctx: RunContext, request: ApprovalRequest, decision: Decision, by: str
+) -> Decision:
+    ctx.trace.write(
+        "approval",
+        agent=request.agent,
+        step=request.step,
+        tool=request.tool,
+        decision=decision,
+        by=by,
+    )
+    ctx.emit(
+        RunEvent(
+            kind="approval",
+            agent=request.agent,
+            step=request.step,
+            data={"tool": request.tool, "decision": decision, "by": by},
+        )
+    )
+    return decision
+
+
+async def _approval(
+    ctx: RunContext, tools: dict[str, BaseTool], call: ToolCall, agent: str, sid: str
+) -> str | None:
+    """Ask for approval when the policy needs it; the tool message of a denial, else ``None``."""
+    name = call["name"]
+    tool = tools.get(name)
+    if tool is None or name in ctx.approved_always:
+        return None
+    reason = approval_reason(name, tool_meta(tool), ctx.settings.approvals)
+    if reason is None:
+        return None
+    request = ApprovalRequest(
+        run_id=ctx.run_id,
+        agent=agent,
+        step=sid,
+        tool=name,
+        args=dict(call["args"]),
+        risk=tool_meta(tool).risk.value,
+        reason=reason,
+    )
+    if ctx.ask_approvals:
+        # Pauses the run (its state is checkpointed) until the driver resumes it with a
+        # decision; the node then runs again from its start, replaying its finished calls.
+        decision = check_decision(interrupt({"approval": request.to_json()}))
+        decision = await _record_decision(ctx, request, decision, "person")
+    else:
+        decision = await _record_decision(ctx, request, ctx.settings.approvals.unattended, "policy")
+    if decision == "always":
+        ctx.approved_always.add(name)
+    if decision == "deny":
+        return (
+            f"Error: the call to {name} was not approved ({reason}). Do not call it again "
+            "with the same arguments; carry on without it, or say in your result what you "
+            "would need it for."
         )
     return None
