@@ -234,7 +234,7 @@ class Team:
         approve: ApprovalCallback | None = None,
         conversation: Sequence[tuple[str, str]] | None = None,
     ) -> RunResult:
-        from agentcore.graph import build_graph
+        from agentcore.graph import LazyStore, build_graph
         from agentcore.graph._checkpoints import open_checkpointer, prune_runs
         from agentcore.models import choose_model
 
@@ -255,7 +255,7 @@ class Team:
             raise UserError(f"no run with id '{resume}': there are no checkpoints yet")
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         async with open_checkpointer(settings.checkpoint_path) as saver:
-            graph = build_graph(checkpointer=saver)
+            graph = build_graph(checkpointer=saver, store=LazyStore(settings))
             launch = fresh or await _Launch.resumed(graph, resume or "", settings)
             if fresh is None:
                 self._check_models(launch.model)

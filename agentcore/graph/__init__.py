@@ -3,11 +3,12 @@
 from agentcore.graph._budget import Budget
 from agentcore.graph._build import build_graph
 from agentcore.graph._context import RunContext
-from agentcore.graph._memory import RunMemory
+from agentcore.graph._memory import LazyStore, RunMemory
 from agentcore.graph._state import PlanStep, RunState, StepResult, Usage
 
 __all__ = [
     "Budget",
+    "LazyStore",
     "PlanStep",
     "RunContext",
     "RunMemory",

@@ -11,8 +11,11 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from langgraph.store.base import BaseStore, Op, Result
 
 from agentcore.config import Settings
 from agentcore.trace import TraceWriter
@@ -135,3 +138,39 @@ class RunMemory:
         if stored:
             self._trace.write("memory_stored", agent="synthesis", count=stored)
         return stored
+
+
+class LazyStore(BaseStore):
+    """The LangGraph store of a run, opened on its first operation.
+
+    The graph is compiled with it so that nodes (and your own graphs built on ours) reach
+    long-term storage through ``runtime.store``; a run that never touches it never loads
+    LanceDB or the embedder. It is :class:`agentcore.memory.LanceStore` beside the memories.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._store: BaseStore | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def opened(self) -> bool:
+        """Whether the store has been opened."""
+        return self._store is not None
+
+    def _open(self) -> BaseStore:
+        with self._lock:
+            if self._store is None:
+                from agentcore.memory import LanceStore
+
+                self._store = LanceStore.from_settings(self._settings)
+            return self._store
+
+    def batch(self, ops: Iterable[Op]) -> list[Result]:
+        """Run the operations on the opened store."""
+        return self._open().batch(ops)
+
+    async def abatch(self, ops: Iterable[Op]) -> list[Result]:
+        """Run the operations on the opened store (opened in a worker thread)."""
+        store = self._store or await asyncio.to_thread(self._open)
+        return await store.abatch(ops)

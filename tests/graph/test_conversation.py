@@ -21,9 +21,7 @@ async def test_earlier_turns_reach_the_planner_and_the_synthesis(make_team):
         )
 
     earlier = [("How many flights left EWR in 2013?", "120,835 flights left EWR.")]
-    result = await make_team(FunctionChatModel(respond)).arun(
-        "And from JFK?", conversation=earlier
-    )
+    result = await make_team(FunctionChatModel(respond)).arun("And from JFK?", conversation=earlier)
 
     assert result.status == "completed"
     planner = prompts["planner"]

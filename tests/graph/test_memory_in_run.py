@@ -143,3 +143,23 @@ async def test_a_broken_memory_store_never_fails_the_run(make_team, tmp_data_dir
     assert result.answer.startswith("final")
     errors = [t["error"] for t in result.trace if t["type"] == "error"]
     assert len(errors) == 1 and errors[0].startswith("long-term memory unavailable")
+
+
+async def test_the_graph_store_is_long_term_storage_opened_on_first_use(tmp_data_dir):
+    from agentcore.graph import LazyStore, build_graph
+
+    settings = load_settings({"data_dir": str(tmp_data_dir), **MEMORY})
+    store = LazyStore(settings)
+    graph = build_graph(store=store)
+    assert graph.store is store and not store.opened
+    assert not (tmp_data_dir / "memory").exists()
+
+    await store.aput(("project", "notes"), "units", {"text": "the user wants metric units"})
+    hits = await store.asearch(("project",), query="which units does the user want?")
+
+    assert store.opened
+    assert [(h.key, h.value["text"]) for h in hits] == [("units", "the user wants metric units")]
+    # the same storage, seen from a new store object (a new process would see the same)
+    again = LazyStore(settings)
+    item = await again.aget(("project", "notes"), "units")
+    assert item is not None and item.value == {"text": "the user wants metric units"}
