@@ -172,5 +172,5 @@ class LazyStore(BaseStore):
 
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:
         """Run the operations on the opened store (opened in a worker thread)."""
-        store = self._store or await asyncio.to_thread(self._open)
+        store = self._store if self._store is not None else await asyncio.to_thread(self._open)
         return await store.abatch(ops)
