@@ -37,6 +37,9 @@ ML_TOOLS = (
 )
 
 
+MEMORY_TOOLS = ("recall", "remember")
+
+
 @pytest.fixture(scope="module")
 def builtins() -> dict[str, AgentSpec]:
     return load_agents([builtin_agents_dir()])
@@ -61,9 +64,24 @@ def test_roles_and_tools(builtins: dict[str, AgentSpec]) -> None:
         "read_file",
         "search_files",
         *SQL_TOOLS,
+        "rag_search",
+        "web_search",
+        *MEMORY_TOOLS,
     )
-    assert builtins["coder"].tools == ("think", *FILE_TOOLS, "run_python", *SQL_TOOLS)
-    assert builtins["ml_specialist"].tools == ("think", *FILE_TOOLS, "run_python", *ML_TOOLS)
+    assert builtins["coder"].tools == (
+        "think",
+        *FILE_TOOLS,
+        "run_python",
+        *SQL_TOOLS,
+        *MEMORY_TOOLS,
+    )
+    assert builtins["ml_specialist"].tools == (
+        "think",
+        *FILE_TOOLS,
+        "run_python",
+        *ML_TOOLS,
+        *MEMORY_TOOLS,
+    )
 
 
 def test_builtins_leave_model_settings_to_the_run(builtins: dict[str, AgentSpec]) -> None:
@@ -73,7 +91,8 @@ def test_builtins_leave_model_settings_to_the_run(builtins: dict[str, AgentSpec]
 
 
 def test_builtins_validate_against_the_stated_tools(builtins: dict[str, AgentSpec]) -> None:
-    validate_team(builtins, tool_names={"think", *FILE_TOOLS, "run_python", *SQL_TOOLS, *ML_TOOLS})
+    stated = {"think", *FILE_TOOLS, "run_python", *SQL_TOOLS, *ML_TOOLS, *MEMORY_TOOLS}
+    validate_team(builtins, tool_names=stated | {"rag_search", "web_search"})
 
 
 def test_builtins_validate_against_the_real_registry(builtins: dict[str, AgentSpec]) -> None:
