@@ -12,6 +12,7 @@ from agentcore.errors import ConfigError, UserError
 from agentcore_rag._chunk import ChunkSpec, SizeUnit
 
 PLUGIN = "rag"
+_NAME_RULE = "use 1-64 letters, digits, '_' or '-', starting with a letter or digit"
 _COLLECTION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
@@ -106,8 +107,12 @@ def options(settings: Mapping[str, Mapping[str, Any]]) -> RagOptions:
             f"[plugins.{PLUGIN}] chunk_overlap ({opts.chunk_overlap}) must be at most half of "
             f"chunk_size ({opts.chunk_size})"
         )
-    if opts.default_collection is not None:
-        check_collection(opts.default_collection)
+    if opts.default_collection is not None and not _COLLECTION.match(opts.default_collection):
+        raise ConfigError(
+            f"[plugins.{PLUGIN}] default_collection '{opts.default_collection}' is not a valid "
+            "collection name",
+            hint=_NAME_RULE,
+        )
     return opts
 
 
@@ -120,6 +125,6 @@ def check_collection(name: str) -> str:
     if not _COLLECTION.match(name):
         raise UserError(
             f"invalid collection name '{name}'",
-            hint="use 1-64 letters, digits, '_' or '-', starting with a letter or digit",
+            hint=_NAME_RULE,
         )
     return name
