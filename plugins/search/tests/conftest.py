@@ -1,22 +1,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from langchain_core.tools import BaseTool
+from search_testkit import TEST_KEY, Call, Events
 from tavily_wire import FakeTavily
 
 from agentcore.testing import tool_context_factory
 from agentcore.tools import ToolContext, ToolError, config_with_context
-
-Events = list[tuple[str, dict[str, Any]]]
-Call = Callable[..., Awaitable[str]]
-
-#: Key-shaped, so that the redaction of ``tvly-...`` strings is exercised too.
-TEST_KEY = "tvly-dev-Qm9vYmFyYmF6cXV4MTIzNDU2"
 
 
 def pytest_configure(config: pytest.Config) -> None:

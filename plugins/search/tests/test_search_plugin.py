@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from agentcore_search import SearchOptions, options, web_search
-from conftest import Call
+from search_testkit import Call
 
 from agentcore.errors import ConfigError
 from agentcore.plugins import load_registry

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from agentcore_rag import collection_names, ingest, search
 from agentcore_search import web_search
-from conftest import Call
+from search_testkit import Call
 from tavily_wire import FakeTavily
 
 from agentcore.config import load_settings

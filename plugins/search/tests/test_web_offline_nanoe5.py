@@ -6,7 +6,7 @@ from pathlib import Path
 
 from agentcore_rag import ingest
 from agentcore_search import web_search
-from conftest import Call
+from search_testkit import Call
 
 from agentcore.config import load_settings
 from agentcore.memory import Memory

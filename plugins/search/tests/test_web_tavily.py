@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from agentcore_search import web_search
-from conftest import TEST_KEY, Call
+from search_testkit import TEST_KEY, Call
 from tavily_wire import LANCEDB_RESULTS, FakeTavily, Reply, error_body, result, search_body
 
 QUERY = "LanceDB hybrid search reciprocal rank fusion"
