@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agentcore.cli import agents, plugins, tools
+from agentcore.cli import agents, memory, plugins, tools
 from agentcore.cli._common import GlobalOptions
 from agentcore.cli.demo import demo_command
 from agentcore.cli.doctor import doctor_command
@@ -32,7 +32,7 @@ Start with: agentcore demo (scripted, no API key needed). Then: agentcore run "T
 --model openai:gpt-4o-mini. Commands that plugins add: agentcore plugins list.
 """
 EPILOG = "Exit codes: 0 ok, 1 run failed or reached a limit, 2 bad input or configuration."
-BUILTIN_COMMANDS = ("run", "demo", "agents", "tools", "plugins", "doctor")
+BUILTIN_COMMANDS = ("run", "demo", "agents", "tools", "plugins", "memory", "doctor")
 _VALUE_OPTIONS = frozenset({"--log-level"})
 
 
@@ -92,6 +92,7 @@ def build_app(*, plugin_commands: Mapping[str, Any] | None = None) -> typer.Type
     app.add_typer(agents.app, name="agents")
     app.add_typer(tools.app, name="tools")
     app.add_typer(plugins.app, name="plugins")
+    app.add_typer(memory.app, name="memory")
     app.command("doctor")(doctor_command)
     for name, obj in (plugin_commands or {}).items():
         if name in BUILTIN_COMMANDS:

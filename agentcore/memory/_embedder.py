@@ -85,6 +85,15 @@ def split_spec(spec: str) -> tuple[str, str]:
     return name.strip(), model.strip()
 
 
+def _builtin_embedders() -> dict[str, EmbedderFactory]:
+    """The built-in embedders, collected through their ``register_embedders`` hook."""
+    from agentcore.memory import _builtin
+
+    found: dict[str, EmbedderFactory] = {}
+    _builtin.register_embedders(register=found.__setitem__)
+    return found
+
+
 def get_embedder(
     spec: str | None = None,
     *,
@@ -98,7 +107,9 @@ def get_embedder(
             ``"sentence-transformers:MODEL"``, or anything a plugin registered. ``None``
             means the configured one (``[memory] embedder``).
         settings: Settings for the factory (default: :func:`agentcore.config.load_settings`).
-        registry: The registry to look the name up in (default: a freshly loaded one).
+        registry: The registry to look the name up in. By default built-in names resolve
+            without loading plugins (no plugin may take a built-in's name, so the result is
+            the same), and other names load the registry.
 
     Returns:
         The embedder.
@@ -113,11 +124,13 @@ def get_embedder(
         settings = load_settings()
     text = spec if spec is not None else settings.memory.embedder
     name, model = split_spec(text)
-    if registry is None:
-        from agentcore.plugins import load_registry
+    known = _builtin_embedders() if registry is None else registry.items["embedders"]
+    if name not in known:
+        if registry is None:
+            from agentcore.plugins import load_registry
 
-        registry = load_registry()
-    known = registry.items["embedders"]
+            registry = load_registry()
+        known = registry.items["embedders"]
     if name not in known:
         close = difflib.get_close_matches(name, sorted(known), n=1)
         suggestion = f"did you mean '{close[0]}'? " if close else ""

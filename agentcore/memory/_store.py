@@ -49,6 +49,9 @@ __all__ = [
     "MemoryStats",
     "Provenance",
     "Scope",
+    "check_kind",
+    "check_scope",
+    "check_text",
 ]
 
 Kind = Literal["fact", "lesson", "preference", "result"]
@@ -188,6 +191,21 @@ def _choice(value: str, allowed: Sequence[str], what: str) -> str:
             f"unknown memory {what} '{value}'", hint=f"use one of: {', '.join(allowed)}"
         )
     return value
+
+
+def check_kind(kind: str) -> str:
+    """Return ``kind`` if it is one of :data:`KINDS`, else raise a ``UserError`` listing them."""
+    return _choice(kind, KINDS, "kind")
+
+
+def check_scope(scope: str) -> str:
+    """Return ``scope`` if it is one of :data:`SCOPES`, else raise a ``UserError``."""
+    return _choice(scope, SCOPES, "scope")
+
+
+def check_text(text: str) -> str:
+    """Return the stripped text of a memory; empty or over-long text is a ``UserError``."""
+    return _clean(text)
 
 
 def _clean(text: str) -> str:

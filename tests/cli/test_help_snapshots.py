@@ -34,6 +34,13 @@ COMMANDS = [
     ("tools", "call"),
     ("plugins",),
     ("plugins", "list"),
+    ("memory",),
+    ("memory", "add"),
+    ("memory", "search"),
+    ("memory", "list"),
+    ("memory", "forget"),
+    ("memory", "stats"),
+    ("memory", "reembed"),
 ]
 
 

