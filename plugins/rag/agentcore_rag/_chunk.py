@@ -89,7 +89,7 @@ class _Piece:
     end: int
     block: int  # index of the block it came from
     sep: str  # what separated it from the previous piece of the same block
-    fenced: bool = False
+    fenced: bool = False  # from a fenced block: never overlapped by a part of it
     is_heading: bool = False
 
 
@@ -208,6 +208,7 @@ def _expand(
                 end=block.end,
                 block=number,
                 sep="\n\n",
+                fenced=block.fence is not None,
                 is_heading=block.is_heading,
             )
         ]

@@ -193,3 +193,22 @@ def test_chunking_is_deterministic_and_ids_depend_on_content_and_position() -> N
 )
 def test_section_labels(headings: list[tuple[str, ...]], label: str) -> None:
     assert section_label(headings) == label
+
+
+def test_overlap_never_starts_inside_a_code_block() -> None:
+    code = "\n".join(f"step_{n}()" for n in range(22))
+    text = (
+        "# Run\n\nIntro line.\n\n```python\n"
+        + code
+        + "\n```\n\n"
+        + "\n\n".join(f"After the code, note {n} explains the step." for n in range(6))
+    )
+
+    chunks = chunk_document(
+        read_document(text.encode(), "markdown"), ChunkSpec(size=260, overlap=100)
+    )
+
+    assert len(chunks) >= 2
+    for chunk in chunks:
+        fences = [line for line in chunk.text.splitlines() if line.startswith("```")]
+        assert len(fences) % 2 == 0, chunk.text
