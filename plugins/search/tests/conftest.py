@@ -20,8 +20,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No developer config, no proxy, no key unless a test sets one."""
+def hermetic(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No developer config, no proxy, no key unless a test sets one (live tests keep theirs)."""
+    if request.node.get_closest_marker("live") is not None:
+        return
     for var in list(os.environ):
         if var.startswith(("AGENTCORE_", "TAVILY_")) or var.lower().endswith("_proxy"):
             monkeypatch.delenv(var)
