@@ -265,8 +265,7 @@ def format_for_model(result: SearchResult) -> str:
     budget = max(_MIN_PASSAGE_CHARS, _MODEL_CHARS // len(result.hits))
     lines = [
         f'{len(result.hits)} passage(s) from {where} for "{result.query}", best first. '
-        "Cite a passage by its source line, e.g. "
-        f"({result.hits[0].citation}).{notes}"
+        f"When you use one, cite its source as shown after its number.{notes}"
     ]
     for n, hit in enumerate(result.hits, start=1):
         text = hit.text if len(hit.text) <= budget else hit.text[:budget].rstrip() + " …"
