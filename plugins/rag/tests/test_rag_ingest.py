@@ -45,6 +45,10 @@ def test_first_ingest_adds_every_readable_file_and_lists_the_rest(
     (docs / "node_modules" / "pkg" / "README.md").write_text("# vendored")
     (docs / ".git").mkdir()
     (docs / ".git" / "HEAD.md").write_text("# no")
+    (docs / ".venv" / "lib").mkdir(parents=True)
+    (docs / ".venv" / "lib" / "site.py").write_text("x = 1\n")
+    (docs / "__pycache__").mkdir()
+    (docs / "__pycache__" / "mod.py").write_text("y = 2\n")
 
     report = ingest([docs], collection="docs", config=config)
 
