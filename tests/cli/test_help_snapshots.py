@@ -22,6 +22,7 @@ UPDATE = os.environ.get("AGENTCORE_UPDATE_SNAPSHOTS") == "1"
 COMMANDS = [
     (),
     ("run",),
+    ("chat",),
     ("demo",),
     ("doctor",),
     ("agents",),
