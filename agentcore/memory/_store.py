@@ -136,9 +136,11 @@ class MemoryRecord:
     merged: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict (``provenance`` as a list of dicts)."""
+        """A JSON-ready dict (``provenance`` as a list of dicts; ``merged`` only when set)."""
         out = asdict(self)
         out["provenance"] = [asdict(p) for p in self.provenance]
+        if not self.merged:
+            del out["merged"]
         return out
 
 
