@@ -100,7 +100,7 @@ def close_matches(word: str, candidates: Iterable[str], n: int = 3) -> list[str]
     """The candidates that look most like ``word`` (prefixes first)."""
     pool = sorted(set(candidates))
     prefixed = [c for c in pool if word and c.startswith(word)]
-    similar = difflib.get_close_matches(word, pool, n=n, cutoff=0.5)
+    similar = difflib.get_close_matches(word, pool, n=n, cutoff=0.6)
     return list(dict.fromkeys([*prefixed, *similar]))[:n]
 
 

@@ -19,7 +19,7 @@ from agentcore.chat._commands import argument_words, names
 
 if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
-    from prompt_toolkit.completion import CompleteEvent, Completion
+    from prompt_toolkit.completion import CompleteEvent, Completer, Completion
     from prompt_toolkit.document import Document
 
 PROMPT = "\u276f "  # a heavy right-pointing angle
@@ -76,7 +76,7 @@ def _completer(
     agents: Callable[[], Sequence[str]],
     tools: Callable[[], Sequence[str]],
     models: Callable[[], Sequence[str]],
-) -> object:
+) -> Completer:
     from prompt_toolkit.completion import Completer, Completion, PathCompleter
     from prompt_toolkit.document import Document
 
@@ -147,9 +147,8 @@ class TerminalInput:
         return answer.strip()
 
 
-def _prompt_session(history_file: Path, completer: object) -> PromptSession[str]:
+def _prompt_session(history_file: Path, completer: Completer) -> PromptSession[str]:
     from prompt_toolkit import PromptSession
-    from prompt_toolkit.completion import Completer
     from prompt_toolkit.filters import Condition
     from prompt_toolkit.history import FileHistory, InMemoryHistory
     from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
@@ -189,7 +188,7 @@ def _prompt_session(history_file: Path, completer: object) -> PromptSession[str]
         history=history,
         multiline=True,
         key_bindings=bindings,
-        completer=completer if isinstance(completer, Completer) else None,
+        completer=completer,
         complete_while_typing=Condition(lambda: _typing_a_command(session)),
         prompt_continuation=lambda width, line_number, wrap_count: CONTINUATION.rjust(width),
         enable_history_search=False,

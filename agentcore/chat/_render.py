@@ -25,7 +25,7 @@ _URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
 _SOURCE_LINE = re.compile(r"^\s*(?:URL|Source):\s*(\S.*?)\s*$", re.MULTILINE)
 _CITATION_LINE = re.compile(r"^\[\d+\]\s+(\S.*?)(?:\s+\[collection [^\]]+\])?\s*$", re.MULTILINE)
 # Tools whose results carry citations, and tools whose argument names the source read.
-_CITING_TOOLS = frozenset({"web_search", "rag_search", "recall"})
+_CITING_TOOLS = {"web_search": _SOURCE_LINE, "rag_search": _CITATION_LINE}
 _READING_TOOLS = {"read_file": "path"}
 
 
@@ -99,20 +99,26 @@ def sources(result: RunResult) -> list[str]:
     Taken from the run's trace, in the order they came up, without duplicates; URLs in the
     answer itself come first.
     """
-    found: dict[str, None] = dict.fromkeys(_URL.findall(result.answer))
+    found: dict[str, None] = {}
+
+    def add(source: str) -> None:
+        found.setdefault(source.strip().rstrip(".,;:"), None)
+
+    for url in _URL.findall(result.answer):
+        add(url)
     for record in result.trace:
         tool = record.get("tool")
         if record.get("type") == "tool_call" and tool in _READING_TOOLS:
             args = record.get("args")
             if isinstance(args, Mapping) and isinstance(args.get(_READING_TOOLS[tool]), str):
-                found.setdefault(str(args[_READING_TOOLS[tool]]), None)
+                add(str(args[_READING_TOOLS[tool]]))
         elif record.get("type") == "tool_result" and tool in _CITING_TOOLS:
             if record.get("is_error"):
                 continue
-            text = str(record.get("output") or "")
-            for match in (*_SOURCE_LINE.findall(text), *_CITATION_LINE.findall(text)):
-                found.setdefault(match.strip(), None)
-    return [s.rstrip(".,;:") for s in found]
+            pattern = _CITING_TOOLS[str(tool)]
+            for match in pattern.findall(str(record.get("output") or "")):
+                add(match)
+    return list(found)
 
 
 def usage_line(turn: Turn, session: ChatSession | None = None) -> str:

@@ -171,10 +171,11 @@ class ChatRepl:
     async def _ask(self, question: str) -> str | None:
         try:
             return await self.reader.ask(question)
-        except KeyboardInterrupt:  # Ctrl-C at an approval question: cancel the run
-            self._catch_sigint()
+        except KeyboardInterrupt:
+            # Ctrl-C at an approval question cancels the run, as it does anywhere in a run;
+            # the question is still pending in the checkpoint, and /resume asks it again.
             self._on_sigint()
-            return None
+            raise asyncio.CancelledError from None
         finally:
             self._catch_sigint()
 

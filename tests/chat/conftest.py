@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import io
+import os
 import textwrap
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from chat_term import ChatTerm, chat_env, spawn_chat
+from rich.console import Console
+
+from agentcore import Team
+from agentcore.chat import ChatSession
+from agentcore.chat._commands import dispatch, parse
+from agentcore.config import load_settings
+from agentcore.plugins import hookimpl, load_registry
 
 SCRIPTS = Path(__file__).parent / "scripts"
 
 MIRROR_MODULE = '''
-"""A test plugin: model provider ``mirror``, which answers with what the planner was told."""
+"""A test plugin with two stateless model providers (so a resumed run behaves the same):
 
-from langchain_core.messages import AIMessage, HumanMessage
+* ``mirror`` answers with what the planner was told before the task (earlier turns);
+* ``writer`` plans one coder step that writes ``first.txt``, then reports and answers.
+"""
+
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from agentcore.plugins import hookimpl
 from agentcore.testing import FunctionChatModel, find_task
@@ -31,9 +46,26 @@ def _reply(messages, info):
     return answer
 
 
+def _call(name, args, info):
+    call = {"name": name, "args": args, "id": f"{info.agent}{info.call_index}"}
+    return AIMessage(content="", tool_calls=[call])
+
+
+def _writer(messages, info):
+    if info.agent == "planner":
+        step = {"id": "s1", "agent": "coder", "instruction": "Write first.txt."}
+        return _call("submit_plan", {"steps": [step]}, info)
+    if info.agent == "coder":
+        if any(isinstance(m, ToolMessage) for m in messages):
+            return "Wrote first.txt (or was not allowed to)."
+        return _call("write_file", {"path": "first.txt", "content": "one"}, info)
+    return f"Done: {find_task(messages)}"
+
+
 @hookimpl
 def register_models(register):
     register("mirror", lambda name, settings: FunctionChatModel(_reply, script_name="mirror"))
+    register("writer", lambda name, settings: FunctionChatModel(_writer, script_name="writer"))
 '''
 
 
@@ -52,6 +84,13 @@ def mirror_plugin_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "[agentcore]\nchat-mirror = chat_mirror_plugin\n", encoding="utf-8"
     )
     return root
+
+
+@pytest.fixture
+def plugin_env(mirror_plugin_path: Path) -> dict[str, str]:
+    """The environment that makes the test plugin's models available to the chat."""
+    parts = [str(mirror_plugin_path), os.environ.get("PYTHONPATH", "")]
+    return {"PYTHONPATH": os.pathsep.join(p for p in parts if p)}
 
 
 @pytest.fixture
@@ -78,3 +117,77 @@ def chat(tmp_data_dir: Path, work_dir: Path) -> Iterator[SpawnChat]:
     yield start
     for term in started:
         term.close()
+
+
+# --- in-process helpers ------------------------------------------------------------------
+
+
+class Models:
+    """Registers provider ``test`` so that ``test:NAME`` resolves to a given model object."""
+
+    def __init__(self, models: dict[str, Any]) -> None:
+        self.models = models
+
+    @hookimpl
+    def register_models(self, register: Callable[[str, Any], None]) -> None:
+        register("test", lambda name, settings: self.models[name])
+
+
+@pytest.fixture
+def make_team(tmp_data_dir: Path) -> Callable[..., Team]:
+    """A team whose ``test:NAME`` models are the given chat models, in a fresh data dir."""
+
+    def make(settings: dict[str, Any] | None = None, **models: Any) -> Team:
+        registry = load_registry(extra=[("chat-test-models", Models(models))])
+        return Team.load(settings=load_settings(settings or {}), registry=registry)
+
+    return make
+
+
+@pytest.fixture
+def team(make_team: Callable[..., Team]) -> Team:
+    return make_team()
+
+
+def console() -> Console:
+    """A wide console that writes plain text to a buffer (``.file.getvalue()``)."""
+    return Console(file=io.StringIO(), width=200, highlight=False, color_system=None)
+
+
+def output(con: Console) -> str:
+    file = con.file
+    assert isinstance(file, io.StringIO)
+    return file.getvalue()
+
+
+@dataclass
+class FakeChat:
+    """What a slash command sees, without a terminal: the Chat protocol on a buffer."""
+
+    team: Team
+    session: ChatSession = field(default_factory=lambda: ChatSession(model="scripted:echo"))
+    console: Console = field(default_factory=console)
+    quitting: bool = False
+    resumed: list[str] = field(default_factory=list)
+
+    def quit(self) -> None:
+        self.quitting = True
+
+    async def resume_run(self, run_id: str) -> None:
+        self.resumed.append(run_id)
+
+    @property
+    def out(self) -> str:
+        return output(self.console)
+
+    async def run(self, line: str) -> str:
+        """Dispatch ``line``; return what it printed (the buffer is emptied)."""
+        command = parse(line)
+        assert command is not None, line
+        await dispatch(self, command)
+        file = self.console.file
+        assert isinstance(file, io.StringIO)
+        text = file.getvalue()
+        file.seek(0)
+        file.truncate()
+        return text

@@ -7,7 +7,6 @@ reads the screen (escapes stripped). Nothing here asserts on time.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -54,12 +53,9 @@ def test_a_task_streams_events_and_the_answer(chat: SpawnChat, tmp_data_dir: Pat
 
 
 def test_a_follow_up_turn_carries_the_earlier_turn_to_the_model(
-    chat: SpawnChat, mirror_plugin_path: Path
+    chat: SpawnChat, plugin_env: dict[str, str]
 ) -> None:
-    pythonpath = os.pathsep.join(
-        filter(None, [str(mirror_plugin_path), os.environ.get("PYTHONPATH")])
-    )
-    term = chat("--model", "mirror:any", env={"PYTHONPATH": pythonpath})
+    term = chat("--model", "mirror:any", env=plugin_env)
     term.prompt()
     first = term.command("my name is PELICAN")
     assert "[my name is PELICAN] earlier: none" in first
@@ -288,3 +284,30 @@ def test_a_bad_model_fails_before_the_chat_starts(chat: SpawnChat) -> None:
     term.expect_text("error:")
     assert PROMPT not in term.text
     assert term.wait_exit() == 2
+
+
+def test_ctrl_c_at_an_approval_question_cancels_and_resume_asks_again(
+    chat: SpawnChat, work_dir: Path, tmp_data_dir: Path, plugin_env: dict[str, str]
+) -> None:
+    (work_dir / "agentcore.toml").write_text('[approvals.tools]\nwrite_file = "always"\n')
+    term = chat("--model", "writer:any", env=plugin_env)
+    term.prompt()
+    term.send_line("write the file")
+    run_id = term.expect(r"run (\S+) started").group(1)
+    term.expect_text("Allow write_file?")
+    term.ctrl("c")
+    term.expect_text(f"cancelled · run {run_id} keeps its checkpoint")
+    term.prompt()
+    assert list((tmp_data_dir / "workspaces").glob("*/first.txt")) == []
+    # the question waits in the checkpoint: resuming the run asks it again
+    term.send_line(f"/resume {run_id}")
+    term.expect_text('wants to run write_file(path="first.txt"')
+    term.send_line("y")
+    term.expect_text("✓ write_file: approved")
+    term.expect(rf"completed · .* · run {run_id}")
+    term.prompt()
+    assert len(list((tmp_data_dir / "workspaces").glob("*/first.txt"))) == 1
+    out = term.command("/history")
+    assert "cancelled" in out and "completed" in out
+    term.ctrl("d")
+    assert term.wait_exit() == 0
