@@ -10,6 +10,7 @@ Start one from Python with :func:`run_chat`.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agentcore.chat._repl import ChatRepl
@@ -36,6 +37,7 @@ def run_chat(
     *,
     model: str | None = None,
     resume: str | None = None,
+    workspace: Path | None = None,
     console: Console | None = None,
     reader: ChatInput | None = None,
 ) -> int:
@@ -45,6 +47,7 @@ def run_chat(
         team: The team that works on each message.
         model: The model spec (default: the configuration's, or the resumed run's).
         resume: A run id to continue first, from its checkpoint.
+        workspace: The directory every turn works in (default: the first run's new one).
         console: Where to write (default: stdout).
         reader: Where to read (default: a line editor on a terminal, else stdin lines).
 
@@ -68,7 +71,7 @@ def run_chat(
         if resume is None:
             raise
         spec = ""  # the resumed run's model, once it is known
-    session = ChatSession(model=spec)
+    session = ChatSession(model=spec, workspace=str(workspace) if workspace else "")
     if console is None:
         console = Console(highlight=False)
     if reader is None:

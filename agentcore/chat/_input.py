@@ -28,7 +28,13 @@ _FILE_COMMANDS = frozenset({"save", "load"})
 
 
 class ChatInput(Protocol):
-    """Where a chat reads its input from."""
+    """Where a chat reads its input from.
+
+    ``interactive`` is False when nobody types (a pipe): the chat then echoes each input so
+    that the transcript says what was asked.
+    """
+
+    interactive: bool
 
     async def read(self) -> str:
         """The next input (a task or a command).
@@ -46,6 +52,8 @@ class ChatInput(Protocol):
 
 class PipeInput:
     """Lines from a stream that is not a terminal; each line is one input."""
+
+    interactive = False
 
     def __init__(self, stream: Iterable[str] | None = None) -> None:
         self._stream = stream if stream is not None else sys.stdin
@@ -119,6 +127,8 @@ class TerminalInput:
         tools: The tool names to complete.
         models: Model specs to complete after ``/model``.
     """
+
+    interactive = True
 
     def __init__(
         self,

@@ -12,10 +12,12 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import AsyncIterator, Coroutine
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from agentcore.chat._approvals import ChatApprovals
 from agentcore.chat._commands import KEYS_HELP, as_text, dispatch, effective_limits, parse
+from agentcore.chat._input import PROMPT
 from agentcore.chat._render import TurnSink, render_turn
 from agentcore.chat._session import ChatSession, Turn
 from agentcore.errors import UserError
@@ -90,6 +92,8 @@ class ChatRepl:
                 continue
             self._catch_sigint()
             self._interrupts = 0
+            if not self.reader.interactive and line.strip():
+                self.console.print(f"{PROMPT}{line}", markup=False, highlight=False)
             await self.handle(line)
         self._goodbye()
         return 0
@@ -102,6 +106,8 @@ class ChatRepl:
         title.append(f" · model {self.session.model or '(from the run)'}", style="")
         title.append(f" · {agents} agents · {tools} tools", style="dim")
         self.console.print(title)
+        if self.session.workspace:
+            self.console.print(f"workspace: {self.session.workspace}", style="dim", markup=False)
         self.console.print(KEYS_HELP, style="dim", markup=False)
         self.console.print("Type a task, or /help for the commands.", markup=False)
 
@@ -195,6 +201,7 @@ class ChatRepl:
             kwargs["model"] = self.session.model or None
             kwargs["limits"] = effective_limits(self)
             kwargs["conversation"] = self.session.conversation()
+            kwargs["workspace"] = Path(self.session.workspace) if self.session.workspace else None
         return kwargs
 
     async def _turn(self, task: str | None, *, resume: str | None = None) -> None:
@@ -217,6 +224,8 @@ class ChatRepl:
         self.session.add(turn)
         if resume and not self.session.model:
             self.session.model = result.model
+        if not self.session.workspace and result.workspace:
+            self.session.workspace = result.workspace  # the next turns work on the same files
         render_turn(self.console, result, turn, self.session)
 
     def _cancelled(self, task: str, run_id: str | None) -> None:

@@ -84,6 +84,8 @@ class ChatSession:
         model: The model spec new turns use.
         limits: Limit overrides for new turns (field -> value), on top of the configuration.
         turns: Every turn, in order, including cancelled and failed ones.
+        workspace: The directory every turn works in, so that a turn finds the files the
+            earlier ones wrote ("" until the first run creates one).
         always: Tools the user approved for the rest of the session.
         started_at: When the session started (epoch seconds).
     """
@@ -92,6 +94,7 @@ class ChatSession:
     model: str = ""
     limits: dict[str, Any] = field(default_factory=dict)
     turns: list[Turn] = field(default_factory=list)
+    workspace: str = ""
     always: set[str] = field(default_factory=set)
     started_at: float = field(default_factory=time.time)
     # Turns before this index were dropped by /reset: kept for /history, not sent on.
@@ -138,6 +141,7 @@ class ChatSession:
             "limits": dict(self.limits),
             "started_at": self.started_at,
             "context_start": self.context_start,
+            "workspace": self.workspace,
             "turns": [asdict(t) for t in self.turns],
         }
 
@@ -178,6 +182,7 @@ class ChatSession:
             model=str(doc.get("model") or ""),
             limits=dict(limits),
             turns=turns,
+            workspace=str(doc.get("workspace") or ""),
             started_at=float(doc.get("started_at") or time.time()),
             context_start=min(int(doc.get("context_start") or 0), len(turns)),
         )

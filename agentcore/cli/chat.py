@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,6 +17,13 @@ def chat_command(
         str | None,
         typer.Option("--model", "-m", help="Model as provider:name, e.g. openai:gpt-4o-mini."),
     ] = None,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            help="Directory the agents work in, every turn (default: a new one per chat).",
+            file_okay=False,
+        ),
+    ] = None,
     resume: Annotated[
         str | None,
         typer.Option(
@@ -26,8 +34,9 @@ def chat_command(
 ) -> None:
     """Chat with the team: each message is a task, and earlier turns are its context.
 
-    Enter sends, Alt-Enter adds a line, Tab completes, /help lists the commands. Ctrl-C
-    cancels the running task (its checkpoint is kept); Ctrl-D or /quit leaves.
+    Every turn works in the same workspace, so later turns see the files earlier ones
+    wrote. Enter sends, Alt-Enter adds a line, Tab completes, /help lists the commands.
+    Ctrl-C cancels the running task (its checkpoint is kept); Ctrl-D or /quit leaves.
     """
     overrides: dict[str, Any] = {}
     if model is not None:
@@ -44,4 +53,10 @@ def chat_command(
     from agentcore.chat import run_chat
 
     team = Team.load(settings=settings)
-    raise typer.Exit(run_chat(team, model=settings.model, resume=resume and resume.strip()))
+    code = run_chat(
+        team,
+        model=settings.model,
+        resume=resume and resume.strip(),
+        workspace=workspace.resolve() if workspace is not None else None,
+    )
+    raise typer.Exit(code)

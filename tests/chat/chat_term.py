@@ -11,7 +11,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pexpect
@@ -110,6 +110,10 @@ class ChatTerm:
     def close(self) -> None:
         if self.child.isalive():
             self.child.terminate(force=True)
+
+
+SpawnChat = Callable[..., ChatTerm]
+"""The ``chat`` fixture: start ``agentcore chat ARGS...`` with an optional ``env=`` addition."""
 
 
 def chat_env(data_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:

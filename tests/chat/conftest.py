@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import os
 import textwrap
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from chat_term import ChatTerm, chat_env, spawn_chat
-from rich.console import Console
+from chat_term import ChatTerm, SpawnChat, chat_env, spawn_chat
 
 from agentcore import Team
-from agentcore.chat import ChatSession
-from agentcore.chat._commands import dispatch, parse
 from agentcore.config import load_settings
 from agentcore.plugins import hookimpl, load_registry
-
-SCRIPTS = Path(__file__).parent / "scripts"
 
 MIRROR_MODULE = '''
 """A test plugin with two stateless model providers (so a resumed run behaves the same):
@@ -101,9 +94,6 @@ def work_dir(tmp_path: Path) -> Path:
     return work
 
 
-SpawnChat = Callable[..., ChatTerm]
-
-
 @pytest.fixture
 def chat(tmp_data_dir: Path, work_dir: Path) -> Iterator[SpawnChat]:
     """Start ``agentcore chat ARGS...`` in a pty; every started chat is killed at the end."""
@@ -119,7 +109,7 @@ def chat(tmp_data_dir: Path, work_dir: Path) -> Iterator[SpawnChat]:
         term.close()
 
 
-# --- in-process helpers ------------------------------------------------------------------
+# --- in-process teams ----------------------------------------------------------------
 
 
 class Models:
@@ -147,47 +137,3 @@ def make_team(tmp_data_dir: Path) -> Callable[..., Team]:
 @pytest.fixture
 def team(make_team: Callable[..., Team]) -> Team:
     return make_team()
-
-
-def console() -> Console:
-    """A wide console that writes plain text to a buffer (``.file.getvalue()``)."""
-    return Console(file=io.StringIO(), width=200, highlight=False, color_system=None)
-
-
-def output(con: Console) -> str:
-    file = con.file
-    assert isinstance(file, io.StringIO)
-    return file.getvalue()
-
-
-@dataclass
-class FakeChat:
-    """What a slash command sees, without a terminal: the Chat protocol on a buffer."""
-
-    team: Team
-    session: ChatSession = field(default_factory=lambda: ChatSession(model="scripted:echo"))
-    console: Console = field(default_factory=console)
-    quitting: bool = False
-    resumed: list[str] = field(default_factory=list)
-
-    def quit(self) -> None:
-        self.quitting = True
-
-    async def resume_run(self, run_id: str) -> None:
-        self.resumed.append(run_id)
-
-    @property
-    def out(self) -> str:
-        return output(self.console)
-
-    async def run(self, line: str) -> str:
-        """Dispatch ``line``; return what it printed (the buffer is emptied)."""
-        command = parse(line)
-        assert command is not None, line
-        await dispatch(self, command)
-        file = self.console.file
-        assert isinstance(file, io.StringIO)
-        text = file.getvalue()
-        file.seek(0)
-        file.truncate()
-        return text

@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
-from chat_term import PROMPT
-from conftest import SCRIPTS, SpawnChat
+from chat_helpers import SCRIPTS
+from chat_term import PROMPT, SpawnChat
 
 pytestmark = pytest.mark.timeout(600)
 

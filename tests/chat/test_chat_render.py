@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import console, output
+from chat_helpers import console, output
 
 from agentcore.chat import ChatSession, Turn
 from agentcore.chat._render import (

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import FakeChat
+from chat_helpers import FakeChat
 
 from agentcore import Team
 from agentcore.chat import ChatSession, Turn

@@ -13,7 +13,7 @@ from agentcore.result import AgentUsage, RunResult, UsageReport
 
 
 def session_with_turns() -> ChatSession:
-    session = ChatSession(model="scripted:echo", limits={"max_steps": 3})
+    session = ChatSession(model="scripted:echo", limits={"max_steps": 3}, workspace="/ws")
     session.add(Turn(task="first", answer="one", run_id="r1", cost_usd=0.5, input_tokens=10))
     session.add(Turn(task="stopped", status="cancelled", run_id="r2"))
     session.add(Turn(task="broken", answer="partial", status="failed", run_id="r3"))
@@ -72,6 +72,7 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     loaded = ChatSession.load(path)
     assert loaded.model == "scripted:echo"
     assert loaded.limits == {"max_steps": 3}
+    assert loaded.workspace == "/ws"
     assert [t.task for t in loaded.turns] == [t.task for t in session.turns]
     assert loaded.context_start == 5 and loaded.conversation() == []
     assert loaded.always == set()

@@ -6,10 +6,11 @@ import asyncio
 import dataclasses
 import io
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import console, output
+from chat_helpers import console, output
 from langchain_core.messages import AIMessage, BaseMessage
 
 from agentcore import Team
@@ -22,6 +23,8 @@ from agentcore.testing import CallInfo, FunctionChatModel
 
 class Keyboard:
     """Input from a list: a str is a line; an exception class is raised (Ctrl-C, Ctrl-D)."""
+
+    interactive = True
 
     def __init__(self, lines: Sequence[str | type[BaseException]], answers: Sequence[str] = ()):
         self.lines = list(lines)
@@ -62,6 +65,9 @@ async def test_turns_continue_one_conversation(make_team: Callable[..., Team]) -
     assert await repl.run() == 0
 
     assert [t.answer for t in repl.session.turns] == ["answer 1", "answer 2", "answer 3"]
+    # one workspace for the whole chat: later turns see the files earlier ones wrote
+    assert {t.workspace for t in repl.session.turns} == {repl.session.workspace}
+    assert repl.session.workspace.endswith(repl.session.turns[0].run_id or "?")
     assert "Earlier in this conversation" not in prompts[0]
     assert "User: How many rows?" in prompts[1] and "Answer: answer 1" in prompts[1]
     assert "Earlier in this conversation" not in prompts[2]  # after /reset
@@ -168,7 +174,16 @@ def test_run_chat_from_a_pipe_answers_each_line(team: Team) -> None:
     )
     assert code == 0
     out = output(con)
-    assert out.count("completed · ") == 2 and "first" in out and "second" in out
+    assert out.count("completed · ") == 2
+    assert "\u276f first\n" in out and "\u276f /history\n" in out  # what was asked is echoed
+
+
+def test_run_chat_works_in_the_workspace_it_is_given(team: Team, tmp_path: Path) -> None:
+    con = console()
+    reader = PipeInput(io.StringIO("one\ntwo\n"))
+    run_chat(team, model="scripted:echo", workspace=tmp_path / "proj", console=con, reader=reader)
+    assert f"workspace: {tmp_path / 'proj'}" in output(con)
+    assert (tmp_path / "proj").is_dir()
 
 
 def test_run_chat_without_a_model_is_a_user_error(team: Team) -> None:
