@@ -34,10 +34,6 @@ _T = TypeVar("_T")
 QUIT_WARNING = "press Ctrl-C again or Ctrl-D to quit"
 
 
-class Interrupted(Exception):
-    """The person pressed Ctrl-C while something ran in the foreground."""
-
-
 class ChatRepl:
     """One interactive session: the team, the conversation so far, the terminal.
 
@@ -127,7 +123,7 @@ class ChatRepl:
                 await self._foreground(dispatch(self, command))
             else:
                 await self._turn(as_text(line))
-        except Interrupted:
+        except KeyboardInterrupt:
             self.console.print("cancelled", style="yellow", markup=False)
         except UserError as exc:
             self.error(exc.message, exc.hint)
@@ -155,22 +151,26 @@ class ChatRepl:
             task.cancel()
 
     async def _foreground(self, work: Coroutine[Any, Any, _T]) -> _T:
-        """Run ``work`` so that Ctrl-C cancels it (raising :class:`Interrupted`)."""
+        """Run ``work`` so that Ctrl-C cancels it; then raise ``KeyboardInterrupt`` here.
+
+        The caller catches it in the same task (an uncaught ``KeyboardInterrupt`` would stop
+        the event loop). Nested calls (``/resume`` runs a turn) cancel the innermost work.
+        """
         task = asyncio.ensure_future(work)
-        self._foreground_task = task
+        outer, self._foreground_task = self._foreground_task, task
         self._catch_sigint()
         try:
             return await task
         except asyncio.CancelledError:
             if not task.cancelled():
                 raise  # it is this loop that is being cancelled
-            raise Interrupted from None
-        except KeyboardInterrupt:  # no signal handler (see _catch_sigint)
+            raise KeyboardInterrupt from None
+        except KeyboardInterrupt:  # no signal handler (see _catch_sigint): Ctrl-C raised here
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-            raise Interrupted from None
+            raise
         finally:
-            self._foreground_task = None
+            self._foreground_task = outer
 
     # --- turns ------------------------------------------------------------------------------
 
@@ -215,7 +215,7 @@ class ChatRepl:
         try:
             with sink:
                 result = await self._foreground(_drive(events, sink))
-        except Interrupted:
+        except KeyboardInterrupt:
             self._cancelled(task or sink.task or "", sink.run_id)
             return
         finally:

@@ -102,6 +102,34 @@ async def test_ctrl_c_during_a_run_cancels_it_and_the_session_goes_on(
     assert f"/resume {cancelled.run_id}" in output(repl.console)
 
 
+async def test_ctrl_c_during_a_resumed_run_cancels_only_that_run(
+    make_team: Callable[..., Team],
+) -> None:
+    repl: ChatRepl | None = None
+    calls: list[str] = []
+
+    async def reply(messages: list[BaseMessage], info: CallInfo) -> AIMessage:
+        calls.append(messages[-1].text)
+        if len(calls) <= 2:  # the first run, then the same run resumed by /resume
+            assert repl is not None
+            repl._on_sigint()
+            await asyncio.sleep(60)
+        return final("at last", info)
+
+    team = make_team(main=FunctionChatModel(reply))
+    keyboard = Keyboard(["slow"])
+    repl = repl_for(team, keyboard)
+    await repl.run()
+    run_id = repl.session.turns[0].run_id
+    assert run_id is not None
+    keyboard.lines = [f"/resume {run_id}", f"/resume {run_id}", "/history"]
+    await repl.run()
+
+    assert [t.status for t in repl.session.turns] == ["cancelled", "cancelled", "completed"]
+    assert {t.run_id for t in repl.session.turns} == {run_id}
+    assert repl.session.conversation() == [("slow", "at last")]
+
+
 async def test_ctrl_c_twice_at_an_empty_prompt_exits(team: Team) -> None:
     repl = repl_for(team, Keyboard([KeyboardInterrupt, KeyboardInterrupt, "never read"]))
     assert await repl.run() == 0
