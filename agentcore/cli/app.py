@@ -17,6 +17,7 @@ import typer
 
 from agentcore.cli import agents, memory, plugins, tools
 from agentcore.cli._common import GlobalOptions
+from agentcore.cli.batch import batch_command
 from agentcore.cli.chat import chat_command
 from agentcore.cli.demo import demo_command
 from agentcore.cli.doctor import doctor_command
@@ -33,7 +34,17 @@ Start with: agentcore demo (scripted, no API key needed). Then: agentcore run "T
 --model openai:gpt-4o-mini. Commands that plugins add: agentcore plugins list.
 """
 EPILOG = "Exit codes: 0 ok, 1 run failed or reached a limit, 2 bad input or configuration."
-BUILTIN_COMMANDS = ("run", "chat", "demo", "agents", "tools", "plugins", "memory", "doctor")
+BUILTIN_COMMANDS = (
+    "run",
+    "chat",
+    "batch",
+    "demo",
+    "agents",
+    "tools",
+    "plugins",
+    "memory",
+    "doctor",
+)
 _VALUE_OPTIONS = frozenset({"--log-level"})
 
 
@@ -90,6 +101,7 @@ def build_app(*, plugin_commands: Mapping[str, Any] | None = None) -> typer.Type
     app.callback()(_root)
     app.command("run")(run_command)
     app.command("chat")(chat_command)
+    app.command("batch")(batch_command)
     app.command("demo")(demo_command)
     app.add_typer(agents.app, name="agents")
     app.add_typer(tools.app, name="tools")

@@ -23,6 +23,7 @@ COMMANDS = [
     (),
     ("run",),
     ("chat",),
+    ("batch",),
     ("demo",),
     ("doctor",),
     ("agents",),
