@@ -117,10 +117,6 @@ class PastResults:
         """Tasks whose last line has a final status."""
         return {k: v for k, v in self.last.items() if v["status"] in FINAL_STATUSES}
 
-    def cost_usd(self, ids: set[str]) -> float:
-        """The cost recorded for ``ids`` (their last lines)."""
-        return sum(_cost(self.last[i].get("usage")) for i in ids if i in self.last)
-
 
 _NOT_RESULTS_HINT = (
     "--out must be a results file written by agentcore batch (JSONL); pick another --out"

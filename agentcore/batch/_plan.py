@@ -88,11 +88,6 @@ class BatchPlan:
     past: PastResults
     stale: tuple[str, ...] = ()
 
-    @property
-    def resumed(self) -> int:
-        """Jobs that carry on a checkpoint."""
-        return sum(job.resume for job in self.jobs)
-
 
 async def plan_batch(
     file: TaskFile,
@@ -177,14 +172,18 @@ async def checkpointed_runs(settings: Settings, run_ids: Collection[str]) -> Che
     return Checkpoints(present=frozenset(present), resumable=frozenset(resumable))
 
 
-async def forget_runs(settings: Settings, run_ids: Collection[str]) -> None:
-    """Delete the checkpoints and traces of ``run_ids`` (stale runs of an earlier batch)."""
-    if not run_ids:
-        return
+async def prepare_checkpoints(settings: Settings, stale: Collection[str] = ()) -> None:
+    """Create the checkpoint database before runs start, and delete ``stale`` runs.
+
+    Runs that start together on a new database race to set it up (switching it to WAL mode
+    does not wait for a lock) and all but one fail with "database is locked"; set up once
+    here, they find it ready. ``stale`` runs lose their checkpoints and traces, so that
+    they start clean.
+    """
     from agentcore.graph._checkpoints import open_checkpointer
 
     async with open_checkpointer(settings.checkpoint_path) as saver:
-        for run_id in run_ids:
+        for run_id in stale:
             await saver.adelete_thread(run_id)
             (settings.runs_dir / f"{run_id}.jsonl").unlink(missing_ok=True)
 

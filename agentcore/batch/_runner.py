@@ -150,14 +150,9 @@ class BatchRunner:
         for worker in self._workers:
             worker.cancel()
 
-    @property
-    def stopping(self) -> bool:
-        """Whether :meth:`stop` was called."""
-        return self._stopping
-
     async def run(self) -> BatchSummary:
         """Run the plan; return the summary (also when stopped)."""
-        from agentcore.batch._plan import forget_runs
+        from agentcore.batch._plan import prepare_checkpoints
 
         started = time.monotonic()
         plan = self.plan
@@ -166,8 +161,8 @@ class BatchRunner:
         # One thread writes (and fsyncs) the lines, in order, off the event loop.
         io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agentcore-batch-out")
         try:
-            if plan.stale:
-                await forget_runs(self.settings, plan.stale)
+            if plan.jobs:
+                await prepare_checkpoints(self.settings, plan.stale)
             async with self.executor:
                 self._workers = [
                     asyncio.create_task(self._work(pending, writer, io))

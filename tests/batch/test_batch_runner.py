@@ -46,6 +46,8 @@ class FakeExecutor:
         self.release = asyncio.Event()
         self.both_running = asyncio.Event()
         self.entered = self.exited = False
+        self.database_ready: list[bool] = []
+        self.settings: Settings | None = None
 
     async def __aenter__(self) -> FakeExecutor:
         self.entered = True
@@ -62,6 +64,8 @@ class FakeExecutor:
         if self.running == 2:
             self.both_running.set()
         self.started.append(job.task.id)
+        if self.settings is not None:
+            self.database_ready.append(self.settings.checkpoint_path.exists())
         try:
             if self.hold:
                 await self.release.wait()
@@ -255,3 +259,44 @@ def test_max_overlap_helper_counts_ends_before_starts() -> None:
         {"started_at": 0.5, "finished_at": 1.5},
     ]
     assert max_overlap(lines) == 2
+
+
+def test_the_checkpoint_database_is_ready_before_runs_start(
+    settings: Settings, work_dir: Path
+) -> None:
+    # Runs that start together on a new database race to set it up ("database is locked").
+    assert not settings.checkpoint_path.exists()
+    executor = FakeExecutor()
+    executor.settings = settings
+    asyncio.run(run(settings, tasks_file(work_dir, 4), work_dir / "out.jsonl", executor))
+    assert executor.database_ready == [True] * 4
+
+
+def test_progress_display_counts_and_prints_failures() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from agentcore.batch import BatchTask
+    from agentcore.batch._progress import ProgressDisplay
+
+    out = StringIO()
+    console = Console(file=out, force_terminal=True, width=120, color_system=None)
+    job = TaskJob(
+        task=BatchTask(id="a", task="x"), line=1, run_id="r", resume=False, workspace=Path("w")
+    )
+    with ProgressDisplay(console, total=3, done=1) as progress:
+        progress.started(job)
+        progress.started(job)
+        assert progress.running == 2
+        progress.finished(
+            TaskResult(id="a", run_id="r", status="completed", usage={"total": {"cost_usd": 0.5}})
+        )
+        progress.finished(TaskResult(id="b", run_id="r2", status="failed", error="model said no"))
+        progress.stopping(0)
+    text = out.getvalue()
+    assert progress.failed == 1 and progress.running == 0
+    assert "✗ b: failed — model said no" in text
+    assert "3/3" in text
+    assert "1 failed · 0 running · $0.5000" in text
+    assert "stopping:" in text
