@@ -20,6 +20,7 @@ from agentcore.batch._execute import failed, interrupted
 from agentcore.batch._executor import TaskExecutor
 from agentcore.batch._output import FINAL_STATUSES, ResultWriter, TaskResult
 from agentcore.batch._plan import BatchPlan, TaskJob
+from agentcore.errors import UserError
 
 if TYPE_CHECKING:
     from agentcore.config import Settings
@@ -139,6 +140,7 @@ class BatchRunner:
         self._state = _Progress()
         self._stopping = False
         self._workers: list[asyncio.Task[None]] = []
+        self._write_error: OSError | None = None
 
     def stop(self) -> None:
         """Start no more tasks and cancel the running ones (call it on the loop's thread)."""
@@ -171,16 +173,32 @@ class BatchRunner:
                 if self._stopping:  # stopped before the workers existed
                     for worker in self._workers:
                         worker.cancel()
-                await asyncio.gather(*self._workers, return_exceptions=True)
+                ended = await asyncio.gather(*self._workers, return_exceptions=True)
         finally:
             io.shutdown(wait=True)
             writer.close()
+        if self._write_error is not None:
+            raise UserError(
+                f"cannot write to {plan.out}: {self._write_error}; the batch stopped",
+                hint="make room or fix the permissions, then carry on with --resume",
+            ) from self._write_error
+        for outcome in ended:
+            if isinstance(outcome, Exception):
+                raise outcome  # a bug: after every other task had its say
         return self._summary(time.monotonic() - started, not_started=len(pending))
+
+    async def _write(
+        self, io: ThreadPoolExecutor, writer: ResultWriter, result: TaskResult
+    ) -> None:
+        try:
+            await asyncio.get_running_loop().run_in_executor(io, writer.write, result)
+        except OSError as exc:  # the results can no longer be kept: stop, do not lose more
+            self._write_error = self._write_error or exc
+            self.stop()
 
     async def _work(
         self, pending: deque[TaskJob], writer: ResultWriter, io: ThreadPoolExecutor
     ) -> None:
-        loop = asyncio.get_running_loop()
         state = self._state
         while pending and not self._stopping:
             job = pending.popleft()
@@ -195,7 +213,7 @@ class BatchRunner:
                     job, started_at=started_at, duration_s=time.monotonic() - started
                 )
                 self._finish(result)
-                await loop.run_in_executor(io, writer.write, result)
+                await self._write(io, writer, result)
                 raise
             except Exception as exc:  # an executor bug: the task fails, the batch goes on
                 result = failed(
@@ -205,7 +223,7 @@ class BatchRunner:
                     duration_s=time.monotonic() - started,
                 )
             self._finish(result)
-            await loop.run_in_executor(io, writer.write, result)
+            await self._write(io, writer, result)
 
     def _finish(self, result: TaskResult) -> None:
         self._state.running -= 1

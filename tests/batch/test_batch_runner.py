@@ -300,3 +300,25 @@ def test_progress_display_counts_and_prints_failures() -> None:
     assert "3/3" in text
     assert "1 failed · 0 running · $0.5000" in text
     assert "stopping:" in text
+
+
+def test_a_results_file_that_cannot_be_written_stops_the_batch(
+    settings: Settings, work_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = ResultWriter.write
+    written: list[str] = []
+
+    def write(self: ResultWriter, result: TaskResult) -> None:
+        if written:
+            raise OSError(28, "No space left on device")
+        real(self, result)
+        written.append(result.id)
+
+    monkeypatch.setattr(ResultWriter, "write", write)
+    executor = FakeExecutor()
+    out = work_dir / "out.jsonl"
+    with pytest.raises(UserError, match=r"cannot write to .*No space left on device") as exc:
+        asyncio.run(run(settings, tasks_file(work_dir, 6), out, executor, concurrency=1))
+    assert "--resume" in (exc.value.hint or "")
+    assert executor.started == ["t0", "t1"]  # no task started after the failed write
+    assert [line["id"] for line in read_results(out)] == ["t0"]
