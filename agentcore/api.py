@@ -417,6 +417,12 @@ class _Launch:
                 f"no run with id '{run_id}' in {settings.checkpoint_path}",
                 hint="check the id (each run's trace is in the data dir's runs/ folder)",
             )
+        if "meta" not in values:  # stopped before its first step was saved
+            raise UserError(
+                f"run '{run_id}' stopped before its first step was saved: there is nothing "
+                "to resume",
+                hint="start the task again",
+            )
         meta = values["meta"]
         return cls(
             run_id=run_id,

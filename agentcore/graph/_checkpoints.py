@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aiosqlite
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+#: How long a write waits for another connection's (many runs share the file).
+BUSY_TIMEOUT_S = 60.0
+#: A run whose trace changed this recently and has no end is taken as still running.
+IN_FLIGHT_S = 3600.0
+_SETUP_ATTEMPTS = 8
 
 
 @asynccontextmanager
 async def open_checkpointer(path: Path) -> AsyncIterator[AsyncSqliteSaver]:
-    """Open (creating if needed) the SQLite checkpoint store at ``path``."""
+    """Open (creating if needed) the SQLite checkpoint store at ``path``.
+
+    Many runs may share the file at once (a batch runs dozens in one process): writes wait
+    up to ``BUSY_TIMEOUT_S`` for each other, and ``synchronous=NORMAL`` (with WAL, durable
+    across a crash of the process) keeps commits cheap.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
-        await saver.setup()
+    async with aiosqlite.connect(str(path), timeout=BUSY_TIMEOUT_S) as conn:
+        saver = AsyncSqliteSaver(conn)
+        for attempt in range(_SETUP_ATTEMPTS):
+            try:
+                # Switching a new file to WAL ignores the busy timeout: runs starting together
+                # on a new data dir can collide here, so try again.
+                await saver.setup()
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == _SETUP_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.05 * 2**attempt)
+        await conn.execute("PRAGMA synchronous=NORMAL")
         yield saver
 
 
@@ -32,12 +59,34 @@ async def prune_runs(
 ) -> list[str]:
     """Delete the checkpoints (and traces) of all but the newest ``keep`` runs.
 
+    A run that may still be going (its trace has no end and changed within ``IN_FLIGHT_S``)
+    is kept, whatever its age: many runs at once (a batch) must not prune each other.
+
     Returns:
         The run ids that were deleted.
     """
     old = (await list_runs(saver))[keep:]
+    if runs_dir is not None:
+        old = [r for r in old if not _in_flight(runs_dir / f"{r}.jsonl")]
     for run_id in old:
         await saver.adelete_thread(run_id)
         if runs_dir is not None:
             (runs_dir / f"{run_id}.jsonl").unlink(missing_ok=True)
     return old
+
+
+def _in_flight(trace: Path) -> bool:
+    """Whether the run of this trace may still be going: no ``run_end`` yet, recently changed."""
+    try:
+        if time.time() - trace.stat().st_mtime > IN_FLIGHT_S:
+            return False
+        with trace.open("rb") as fh:
+            fh.seek(0, 2)
+            fh.seek(max(0, fh.tell() - 4096))
+            last = fh.read().decode("utf-8", "replace").strip().splitlines()[-1:]
+    except OSError:
+        return False
+    try:
+        return not last or json.loads(last[0]).get("type") != "run_end"
+    except ValueError:
+        return True  # a line being written

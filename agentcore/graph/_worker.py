@@ -23,7 +23,7 @@ from agentcore.errors import RunError, ToolError
 from agentcore.events import RunEvent
 from agentcore.graph._context import RunContext, short_args, template
 from agentcore.graph._state import PlanStep, StepResult, StepStatus, Usage, WorkerInput, add_usage
-from agentcore.models import ModelReply
+from agentcore.models import CallUsage, ModelReply
 from agentcore.tools import config_with_context, tool_meta
 
 STALL_REPEATS = 3
@@ -264,15 +264,37 @@ async def _run_calls(
 # inside the task, so once per real call.
 
 
-@task
 async def _model_turn(
     ctx: RunContext, agent: str, sid: str, messages: list[BaseMessage], tools: list[BaseTool]
 ) -> ModelReply:
+    saved = await _model_call(ctx, agent, sid, messages, tools)
+    usage = CallUsage(
+        input_tokens=saved["input_tokens"],
+        output_tokens=saved["output_tokens"],
+        cost_usd=saved["cost_usd"],
+    )
+    return ModelReply(
+        message=saved["message"], model=saved["model"], usage=usage, attempts=saved["attempts"]
+    )
+
+
+@task
+async def _model_call(
+    ctx: RunContext, agent: str, sid: str, messages: list[BaseMessage], tools: list[BaseTool]
+) -> dict[str, Any]:
+    # Plain data (and a LangChain message) in the checkpoint: nothing of ours to unpickle.
     reply = await ctx.client(agent).ainvoke(
         messages, tools=tools, config=ctx.model_config(agent, sid)
     )
     ctx.record(agent, sid, reply)
-    return reply
+    return {
+        "message": reply.message,
+        "model": reply.model,
+        "attempts": reply.attempts,
+        "input_tokens": reply.usage.input_tokens,
+        "output_tokens": reply.usage.output_tokens,
+        "cost_usd": reply.usage.cost_usd,
+    }
 
 
 @task

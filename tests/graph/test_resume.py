@@ -86,3 +86,19 @@ async def test_old_runs_are_pruned_to_the_retention_setting(make_team, tmp_data_
     assert traces == sorted(ids[1:])
     with pytest.raises(UserError):
         await team.aresume(ids[0])
+
+
+async def test_a_run_that_never_saved_a_step_is_not_resumable(make_team, tmp_data_dir):
+    import aiosqlite
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    team = make_team(ScriptedChatModel(script={"agents": {"planner": [say("x")]}}))
+    await team.arun("create the checkpoint database")
+    # what a run killed at once leaves: its input, no state with meta
+    async with aiosqlite.connect(str(tmp_data_dir / "checkpoints.sqlite")) as conn:
+        from agentcore.graph import build_graph
+
+        graph = build_graph(checkpointer=AsyncSqliteSaver(conn))
+        await graph.aupdate_state({"configurable": {"thread_id": "killed"}}, {"task": "t"})
+    with pytest.raises(UserError, match="stopped before its first step was saved"):
+        await team.aresume("killed")
