@@ -15,6 +15,7 @@ import json
 import os
 import socket
 import time
+from collections.abc import Awaitable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
     from agentcore.config import Settings
 
 INSTALL = "pip install 'agentcore[ray]'"
-_STOP_WAIT_S = 15.0
+_STOP_WAIT_S = 10.0
+_TICK_S = 0.2
 _TEAMS: dict[str, Team] = {}  # per worker process, by settings
 
 
@@ -108,16 +110,29 @@ class RayExecutor:
         try:
             result: TaskResult = await ref
         except asyncio.CancelledError:
-            # Interrupt the task on its worker (its run stops and keeps its checkpoint), and
-            # wait a little for it to stop, so that a resume cannot overlap it.
-            self._ray.cancel(ref)
-            await asyncio.wait([asyncio.wrap_future(ref.future())], timeout=_STOP_WAIT_S)
+            await self._stop(ref)
             raise
         except Exception as exc:  # the worker died, or could not build the team
             lines = str(exc).strip().splitlines()
             reason = f"ray: {type(exc).__name__}: {lines[-1] if lines else ''}"
             return failed(job, reason, started_at=started_at, duration_s=time.monotonic() - started)
         return result
+
+    async def _stop(self, ref: Any) -> None:
+        """Stop a running task, so that a resume can never overlap it.
+
+        First a KeyboardInterrupt in the task (its run is cancelled and keeps its
+        checkpoint); if the worker does not end the task in time, the worker is killed (the
+        run keeps the checkpoints it had committed, as after ``kill -9``).
+        """
+        done = asyncio.wrap_future(ref.future())
+        for force in (False, True):
+            self._ray.cancel(ref, force=force)
+            finished, _ = await asyncio.wait([done], timeout=_STOP_WAIT_S)
+            if finished:
+                break
+        if done.done() and not done.cancelled():
+            done.exception()  # retrieved: the TaskCancelledError is expected
 
 
 def run_on_worker(settings_json: str, job: TaskJob) -> TaskResult:
@@ -129,5 +144,28 @@ def run_on_worker(settings_json: str, job: TaskJob) -> TaskResult:
 
         team = Team.load(settings=Settings.model_validate(json.loads(settings_json)))
         _TEAMS[settings_json] = team
-    result = asyncio.run(execute_job(team, job))
+    result = asyncio.run(_awake(execute_job(team, job)))
     return dataclasses.replace(result, worker=f"{socket.gethostname()}:{os.getpid()}")
+
+
+async def _awake(job: Awaitable[TaskResult]) -> TaskResult:
+    """Await ``job`` while waking the loop often.
+
+    ``ray.cancel`` interrupts the worker's main thread the way Ctrl-C would, but without a real
+    signal: Python runs the handler (asyncio's, which cancels the run cleanly) only once the
+    thread runs code again, and a loop waiting on a long model call would not for a while.
+    """
+
+    loop = asyncio.get_running_loop()
+    handle: asyncio.TimerHandle | None = None
+
+    def tick() -> None:
+        nonlocal handle
+        handle = loop.call_later(_TICK_S, tick)
+
+    tick()
+    try:
+        return await job
+    finally:
+        if handle is not None:
+            handle.cancel()

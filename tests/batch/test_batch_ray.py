@@ -135,7 +135,7 @@ def test_a_stopped_ray_batch_resumes_from_checkpoints(
         )
     )
 
-    assert again.counts == {"completed": 2}
+    assert again.counts == {"completed": 2}, [(r["status"], r["error"]) for r in read_results(out)]
     assert again.resumed == 2
     results = by_id(read_results(out))
     assert results["s1"]["answer"] == "answer: slow 1"
