@@ -22,6 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agentcore.batch._execute import keeping_runs
 from agentcore.batch._executor import LocalExecutor, TaskExecutor
 from agentcore.batch._load import TaskEntry, TaskFile, load_task_file
 from agentcore.batch._output import FINAL_STATUSES, PastResults, TaskResult, read_results
@@ -58,6 +59,7 @@ __all__ = [
     "batch_json_schema",
     "batch_json_schema_text",
     "check_tasks",
+    "keeping_runs",
     "load_task_file",
     "plan_batch",
     "read_results",
@@ -80,13 +82,15 @@ async def run_batch(
     """Run a batch file through ``team``; the Python side of ``agentcore batch``.
 
     Args:
-        team: The team (its settings give the default limits and the data dir).
+        team: The team (its settings give the default limits and the data dir). The batch
+            keeps all its runs' checkpoints: see :func:`keeping_runs`.
         path: The batch file (YAML or JSONL).
         out: The results file (JSONL), one line per task as it ends.
         concurrency: Tasks in flight at most.
         resume: Skip tasks ``out`` already has a final result for; carry on interrupted runs.
         model: Model for tasks that do not name one (default: the configured model).
-        executor: Where tasks run (default: this process).
+        executor: Where tasks run (default: this process). Give a :class:`RayExecutor` the
+            team's settings.
         observer: Told about each task as it starts and ends.
 
     Returns:
@@ -97,6 +101,7 @@ async def run_batch(
             is not a results file (or holds results and ``resume`` is off).
     """
     file = load_task_file(path)
+    team = keeping_runs(team, len(file.entries))
     check_tasks(file, team, model)
     plan = await plan_batch(file, Path(out), team.settings, resume=resume, model=model)
     runner = BatchRunner(

@@ -34,6 +34,19 @@ def team_for(team: Team, agents: Collection[str] | None) -> Team:
     return Team(settings=team.settings, registry=team.registry, agents=keep)
 
 
+def keeping_runs(team: Team, count: int) -> Team:
+    """The team with room for ``count`` more checkpointed runs before old ones are pruned.
+
+    Every run prunes all but the newest ``keep_runs`` runs as it ends; a batch larger than
+    that would delete its own earlier runs (and their traces), even while they run. The next
+    ordinary run prunes back to the configured number.
+    """
+    from agentcore.api import Team
+
+    settings = team.settings.model_copy(update={"keep_runs": team.settings.keep_runs + count})
+    return Team(settings=settings, registry=team.registry, agents=team.agents)
+
+
 async def execute_job(team: Team, job: TaskJob) -> TaskResult:
     """Run (or carry on) one task and describe how it ended; never raises but cancellation.
 

@@ -129,13 +129,11 @@ def batch_command(
 
     tasks = load_task_file(file)  # the file's own errors first: they need no plugins
     settings = cli_settings(ctx, overrides)
-    # Runs prune old checkpoints as they end; a batch keeps all of its own (and their traces),
-    # else its later tasks would delete its earlier ones, even while they run.
-    settings = settings.model_copy(update={"keep_runs": settings.keep_runs + len(tasks.entries)})
 
     from agentcore.api import Team
+    from agentcore.batch import keeping_runs
 
-    team = Team.load(settings=settings)
+    team = keeping_runs(Team.load(settings=settings), len(tasks.entries))
     check_tasks(tasks, team, None)
     results = out if out is not None else Path.cwd() / f"{tasks.path.stem}.results.jsonl"
     code = asyncio.run(

@@ -281,3 +281,14 @@ def test_help_and_schema_import_nothing_heavy(args: tuple[str, ...]) -> None:
     code, loaded = json.loads(proc.stderr.rsplit("PROBE ", 1)[1])
     assert code == 0
     assert loaded == []
+
+
+def test_a_batch_larger_than_keep_runs_keeps_all_its_runs(
+    cli: Cli, work_dir: Path, tmp_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AGENTCORE_KEEP_RUNS", "2")
+    write_jsonl(work_dir / "t.jsonl", [{"id": f"t{i}", "task": f"task {i}"} for i in range(5)])
+    result = cli("batch", "t.jsonl", "-m", "scripted:echo", "-c", "1")
+    assert result.code == 0, result.err
+    for line in read_results(work_dir / "t.results.jsonl"):
+        assert (tmp_data_dir / "runs" / f"{line['run_id']}.jsonl").exists(), line["id"]
