@@ -55,6 +55,9 @@ bench: install
 	$(UV) run python benchmarks/sandbox.py
 	$(UV) run python benchmarks/sql.py
 	$(UV) run python benchmarks/train_model.py
+	$(UV) run python benchmarks/memory.py
+	$(UV) run python benchmarks/retrieval/quality.py
+	$(UV) run python benchmarks/batch.py
 
 help-snapshot: install
 	$(UV) run python -m agentcore.cli.gen_help
