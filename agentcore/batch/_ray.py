@@ -35,7 +35,15 @@ _TEAMS: dict[str, Team] = {}  # per worker process, by settings
 
 
 def import_ray() -> Any:
-    """Import Ray, or say how to install it."""
+    """Import Ray, or say how to install it.
+
+    Ray's ``uv run`` integration is switched off (unless you set it): launched under
+    ``uv run``, Ray would package the working directory and start every worker with the
+    ``uv`` the driver was started with, a path that does not exist on the workers (``make
+    test`` runs ``.tools/bin/uv``). Workers use the driver's interpreter instead; on a remote
+    cluster, give the workers an environment with agentcore installed.
+    """
+    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")  # read when ray is imported
     try:
         import ray
     except ImportError:

@@ -27,6 +27,7 @@ from agentcore.batch import (
 from agentcore.batch._plan import checkpointed_runs
 from agentcore.config import Settings, load_settings
 
+os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")  # as import_ray does
 ray = pytest.importorskip("ray")
 
 pytestmark = [pytest.mark.ray, pytest.mark.timeout(600)]
