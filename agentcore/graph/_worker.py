@@ -245,7 +245,8 @@ async def _run_calls(
         if denied is not None:
             text, is_error = denied, True
         else:
-            text, is_error = await _tool_turn(ctx, tools, call, agent, sid)
+            turn = _tool_turn_task if ctx.ask_approvals else _tool_turn
+            text, is_error = await turn(ctx, tools, call, agent, sid)
         book.observations.append(f"{call['name']}: {text[:300]}")
         messages.append(
             ToolMessage(
@@ -258,16 +259,18 @@ async def _run_calls(
     return None
 
 
-# Model and tool calls are LangGraph tasks: when a step resumes (after an approval, or after a
-# crash), the node runs again from its start, and the calls it had already made are replayed
-# from the checkpoint instead of being made again. What they record (trace, events) is recorded
-# inside the task, so once per real call.
+# When someone answers approvals (the run may pause on an interrupt), model and tool calls run
+# as LangGraph tasks: when the paused step goes on, the node runs again from its start and the
+# calls it had already made are replayed from the checkpoint instead of being made again. What
+# they record (trace, events) is recorded inside, so once per real call. Each task costs a
+# checkpoint write, so runs that cannot pause (no one to ask) call them directly.
 
 
 async def _model_turn(
     ctx: RunContext, agent: str, sid: str, messages: list[BaseMessage], tools: list[BaseTool]
 ) -> ModelReply:
-    saved = await _model_call(ctx, agent, sid, messages, tools)
+    call = _model_call_task if ctx.ask_approvals else _model_call
+    saved = await call(ctx, agent, sid, messages, tools)
     usage = CallUsage(
         input_tokens=saved["input_tokens"],
         output_tokens=saved["output_tokens"],
@@ -278,7 +281,6 @@ async def _model_turn(
     )
 
 
-@task
 async def _model_call(
     ctx: RunContext, agent: str, sid: str, messages: list[BaseMessage], tools: list[BaseTool]
 ) -> dict[str, Any]:
@@ -297,7 +299,6 @@ async def _model_call(
     }
 
 
-@task
 async def _tool_turn(
     ctx: RunContext, tools: dict[str, BaseTool], call: ToolCall, agent: str, sid: str
 ) -> tuple[str, bool]:
@@ -334,7 +335,6 @@ async def _tool_turn(
     return text, is_error
 
 
-@task
 async def _record_decision(
     ctx: RunContext, request: ApprovalRequest, decision: Decision, by: str
 ) -> Decision:
@@ -381,7 +381,7 @@ async def _approval(
         # Pauses the run (its state is checkpointed) until the driver resumes it with a
         # decision; the node then runs again from its start, replaying its finished calls.
         decision = check_decision(interrupt({"approval": request.to_json()}))
-        decision = await _record_decision(ctx, request, decision, "person")
+        decision = await _record_decision_task(ctx, request, decision, "person")
     else:
         decision = await _record_decision(ctx, request, ctx.settings.approvals.unattended, "policy")
     if decision == "always":
@@ -393,3 +393,8 @@ async def _approval(
             "would need it for."
         )
     return None
+
+
+_model_call_task = task(_model_call)
+_tool_turn_task = task(_tool_turn)
+_record_decision_task = task(_record_decision)
