@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from agentcore.errors import ConfigError
+from agentcore.plugins._options import plugin_options
 
 PLUGIN = "search"
 KEY_ENV = "TAVILY_API_KEY"
@@ -23,8 +24,6 @@ DEFAULT_API_BASE_URL = "https://api.tavily.com"
 Backend = Literal["auto", "tavily", "local"]
 SearchDepth = Literal["basic", "advanced", "fast", "ultra-fast"]
 
-_CACHE: dict[str, SearchOptions] = {}
-_CACHE_SIZE = 64
 _LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
@@ -67,25 +66,10 @@ def options(settings: Mapping[str, Mapping[str, Any]]) -> SearchOptions:
         ConfigError: An unknown key, a value of the wrong type or out of range, or settings
             whose retries could not finish within the tool's time limit.
     """
-    raw = settings.get(PLUGIN, {})
-    key = repr(raw)
-    cached = _CACHE.get(key)
-    if cached is None:
-        cached = _read(raw)
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
-        _CACHE[key] = cached
-    return cached
+    return plugin_options(settings, PLUGIN, SearchOptions, _read)
 
 
 def _read(raw: Mapping[str, Any]) -> SearchOptions:
-    known = {f.name for f in fields(SearchOptions)}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ConfigError(
-            f"[plugins.{PLUGIN}] has unknown setting(s): {', '.join(unknown)}",
-            hint=f"known settings: {', '.join(sorted(known))}",
-        )
     values: dict[str, Any] = {}
     for name, value in raw.items():
         if name == "backend":

@@ -5,19 +5,18 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from agentcore.errors import ConfigError
+from agentcore.plugins._options import plugin_options
 
 PLUGIN = "sql"
 #: The longest a single query may run, whatever the config asks for. The tools' own timeout
 #: (after which the graph cancels the call) sits above it, so DuckDB is always interrupted
 #: first and the model hears why.
 HARD_MAX_TIMEOUT_S = 600.0
-_CACHE: dict[tuple[str, str], SqlOptions] = {}
-_CACHE_SIZE = 64
 _SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*([KMGT]i?B|B)\s*$", re.IGNORECASE)
 
 
@@ -63,25 +62,10 @@ def options(settings: Mapping[str, Mapping[str, Any]]) -> SqlOptions:
         ConfigError: An unknown key, a value of the wrong type, or a data dir that does not
             exist.
     """
-    raw = settings.get(PLUGIN, {})
-    key = (os.getcwd(), repr(raw))
-    cached = _CACHE.get(key)
-    if cached is None:
-        cached = _read(raw)
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
-        _CACHE[key] = cached
-    return cached
+    return plugin_options(settings, PLUGIN, SqlOptions, _read)
 
 
 def _read(raw: Mapping[str, Any]) -> SqlOptions:
-    known = {f.name for f in fields(SqlOptions)}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ConfigError(
-            f"[plugins.{PLUGIN}] has unknown setting(s): {', '.join(unknown)}",
-            hint=f"known settings: {', '.join(sorted(known))}",
-        )
     values: dict[str, Any] = {}
     for name, value in raw.items():
         if name == "data_dirs":
