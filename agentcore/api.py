@@ -517,11 +517,15 @@ async def _invoke(
     from agentcore.approvals import ApprovalRequest, check_decision
 
     pending = (await graph.aget_state(config)).interrupts if graph_input is None else ()
-    if not pending:
+    if pending:
+        # Paused on approvals: its steps made their calls as tasks, and must replay them as
+        # tasks (not make them again), whoever answers now.
+        ctx.ask_approvals = True
+    else:
         out = await graph.ainvoke(graph_input, config, context=ctx)
         pending = out.get("__interrupt__", ()) if isinstance(out, dict) else ()
     while pending:
-        answers: dict[str, str] = {}
+        answers: dict[str, dict[str, str]] = {}
         for item in pending:
             request = ApprovalRequest.from_json(item.value["approval"])
             ctx.emit(
@@ -537,7 +541,7 @@ async def _invoke(
             else:
                 answer = approve(request)
                 decision = check_decision(await answer if inspect.isawaitable(answer) else answer)
-            answers[item.id] = decision
+            answers[item.id] = {"decision": decision, "by": "person" if approve else "policy"}
         out = await graph.ainvoke(Command(resume=answers), config, context=ctx)
         pending = out.get("__interrupt__", ()) if isinstance(out, dict) else ()
 

@@ -380,8 +380,10 @@ async def _approval(
     if ctx.ask_approvals:
         # Pauses the run (its state is checkpointed) until the driver resumes it with a
         # decision; the node then runs again from its start, replaying its finished calls.
-        decision = check_decision(interrupt({"approval": request.to_json()}))
-        decision = await _record_decision_task(ctx, request, decision, "person")
+        answer = interrupt({"approval": request.to_json()})
+        decision = await _record_decision_task(
+            ctx, request, check_decision(answer["decision"]), answer["by"]
+        )
     else:
         decision = await _record_decision(ctx, request, ctx.settings.approvals.unattended, "policy")
     if decision == "always":

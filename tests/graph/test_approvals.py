@@ -190,3 +190,23 @@ async def test_a_run_paused_on_an_approval_is_asked_again_when_resumed(make_team
 def _plan_call() -> dict[str, Any]:
     args = plan(("s1", "tester", []))["tool_calls"][0]["args"]
     return {"name": "submit_plan", "id": "p", "args": args}
+
+
+async def test_a_paused_run_resumed_without_a_callback_is_decided_by_policy(make_team):
+    model = _script(call("record", item="later"), say("recorded"))
+    team = make_team(model, settings=ASK_RECORD)
+
+    def walk_away(request: ApprovalRequest) -> str:
+        raise RuntimeError("nobody answered")
+
+    first = await team.arun("record later", approve=walk_away)
+    assert first.status == "failed"
+
+    resumed = await team.aresume(first.run_id)  # no callback: [approvals] unattended = approve
+
+    assert resumed.status == "completed", resumed.error
+    assert _ledger(resumed) == ["later"]
+    calls = [t["agent"] for t in resumed.trace if t["type"] == "model_call"]
+    assert calls == ["planner", "tester", "tester", "synthesis"]  # nothing made twice
+    decisions = [(t["decision"], t["by"]) for t in resumed.trace if t["type"] == "approval"]
+    assert decisions == [("approve", "policy")]
