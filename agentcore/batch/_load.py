@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from agentcore._validation import most_telling
+from agentcore._validation import dotted, most_telling, yaml_line
 from agentcore.batch._spec import BatchTask, TaskLimits
 from agentcore.errors import SpecError
 
@@ -208,7 +208,7 @@ def _validate(item: _Item, *, base: Path) -> tuple[TaskEntry | None, list[_Probl
         if isinstance(label, str | int) and not isinstance(label, bool) and loc != ("id",):
             message += f" in task '{label}'"
         return None, [
-            _Problem(line=_line(item, loc), field=_dotted(loc), message=message, hint=hint)
+            _Problem(line=_line(item, loc), field=dotted(loc), message=message, hint=hint)
         ]
     files, problems = _resolve_files(task, item, base)
     return TaskEntry(task=task, line=item.line, files=files), problems
@@ -228,7 +228,7 @@ def _resolve_files(
             problems.append(
                 _Problem(
                     line=_line(item, loc),
-                    field=_dotted(loc),
+                    field=dotted(loc),
                     message=f"no such file or folder: {path} in task '{task.id}'",
                     hint="relative paths are relative to the batch file's folder",
                 )
@@ -238,7 +238,7 @@ def _resolve_files(
             problems.append(
                 _Problem(
                     line=_line(item, loc),
-                    field=_dotted(loc),
+                    field=dotted(loc),
                     message=f"'{raw}' and '{names[path.name]}' would both be copied to "
                     f"'{path.name}' in task '{task.id}'",
                     hint="files are copied into the workspace by name: give them distinct names",
@@ -281,36 +281,7 @@ def _error(problems: list[_Problem], shown: str) -> SpecError:
 
 def _line(item: _Item, loc: tuple[str | int, ...]) -> int:
     """The line of the deepest YAML node on ``loc``; the task's own line for JSONL."""
-    node = item.node
-    line = item.line
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next(
-                (
-                    (key, value)
-                    for key, value in node.value
-                    if isinstance(key, yaml.ScalarNode) and key.value == str(part)
-                ),
-                None,
-            )
-            if match is None:
-                return line
-            line, node = match[0].start_mark.line + 1, match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if not 0 <= part < len(node.value):
-                return line
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
-def _dotted(loc: tuple[str | int, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+    return yaml_line(item.node, loc, item.line)
 
 
 def _describe(error: ErrorDetails) -> tuple[str, str]:

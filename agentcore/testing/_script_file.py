@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from agentcore._validation import most_telling
+from agentcore._validation import dotted, most_telling, yaml_line
 from agentcore.errors import SpecError
 from agentcore.testing._script import Script
 
@@ -102,33 +102,7 @@ def _parse(text: str, path: str) -> tuple[Any, yaml.Node | None]:
 
 def _line(root: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
     """The line of the deepest node on ``loc`` (a mapping key's own line for a field)."""
-    if root is None:
-        return None
-    node = root
-    line = node.start_mark.line + 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                    line, node = key.start_mark.line + 1, value
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if not 0 <= part < len(node.value):
-                return line
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
-def _dotted(loc: tuple[str | int, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+    return None if root is None else yaml_line(root, loc, root.start_mark.line + 1)
 
 
 def _unwrap(tp: Any) -> Any:
@@ -184,6 +158,6 @@ def _spec_error(
         message,
         path=path,
         line=_line(root, in_file),
-        field=_dotted(loc) or None,
+        field=dotted(loc) or None,
         hint=hint,
     )
