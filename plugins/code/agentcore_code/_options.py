@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from agentcore.errors import ConfigError
+from agentcore.plugins._options import plugin_options
 
 PLUGIN = "code"
 #: The longest a single ``run_python`` call may run, whatever the model or config asks for.
@@ -42,14 +43,11 @@ def options(settings: Mapping[str, Mapping[str, Any]]) -> CodeOptions:
     Raises:
         ConfigError: A value is not a positive number, or ``max_timeout_s`` is over 600.
     """
-    raw = settings.get(PLUGIN, {})
+    return plugin_options(settings, PLUGIN, CodeOptions, _read)
+
+
+def _read(raw: Mapping[str, Any]) -> CodeOptions:
     known = {f.name: f for f in fields(CodeOptions)}
-    unknown = sorted(set(raw) - set(known))
-    if unknown:
-        raise ConfigError(
-            f"[plugins.{PLUGIN}] has unknown setting(s): {', '.join(unknown)}",
-            hint=f"known settings: {', '.join(known)}",
-        )
     values: dict[str, Any] = {}
     for name, value in raw.items():
         integral = known[name].type in ("int", int)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from agentcore.errors import ConfigError, UserError
+from agentcore.plugins._options import plugin_options
 from agentcore_rag._chunk import ChunkSpec, SizeUnit
 
 PLUGIN = "rag"
@@ -65,14 +66,10 @@ def options(settings: Mapping[str, Mapping[str, Any]]) -> RagOptions:
     Raises:
         ConfigError: An unknown key or a value of the wrong type or range.
     """
-    raw = settings.get(PLUGIN, {})
-    known = {f.name for f in fields(RagOptions)}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise ConfigError(
-            f"[plugins.{PLUGIN}] has unknown setting(s): {', '.join(unknown)}",
-            hint=f"known settings: {', '.join(sorted(known))}",
-        )
+    return plugin_options(settings, PLUGIN, RagOptions, _read)
+
+
+def _read(raw: Mapping[str, Any]) -> RagOptions:
     values: dict[str, Any] = {}
     for name, value in raw.items():
         if name in ("uri", "embedder", "default_collection"):
