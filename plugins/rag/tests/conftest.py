@@ -7,70 +7,11 @@ from typing import Any
 
 import pytest
 from agentcore_rag import RagConfig
+from rag_testkit import GUIDE_MD, MODULE_PY, NOTES_TXT
 
 from agentcore.config import Settings, load_settings
 from agentcore.testing import NetworkGuard, tool_context_factory
 from agentcore.tools import ToolContext
-
-GUIDE_MD = """\
-# User guide
-
-agentcore runs a team of agents.
-
-## Install
-
-Pick the way that suits your machine.
-
-### Linux
-
-Install the package with pip:
-
-```bash
-pip install agentcore
-agentcore --version
-```
-
-### macOS
-
-Use Homebrew, then pip.
-
-## Usage
-
-Run a task with `agentcore run "TASK"`.
-"""
-
-NOTES_TXT = """\
-Penguins live in the southern hemisphere.
-
-Gentoo penguins are the fastest swimmers.
-"""
-
-MODULE_PY = '''\
-"""Helpers for penguin data."""
-
-import math
-
-SPEED = 36
-
-
-def body_mass_index(mass: float, length: float) -> float:
-    """Mass over squared flipper length."""
-    return mass / math.pow(length, 2)
-
-
-class Colony:
-    """A colony of penguins."""
-
-    size = 0
-
-    def grow(self, n: int) -> None:
-        """Add birds to the colony."""
-        self.size += n
-
-    @property
-    def empty(self) -> bool:
-        return self.size == 0
-'''
 
 
 @pytest.fixture(autouse=True)

@@ -126,3 +126,65 @@ def make_notebook() -> str:
         "cells": cells,
     }
     return json.dumps(nb, indent=1)
+
+
+# Small documents the reader, chunker and ingest tests share.
+GUIDE_MD = """\
+# User guide
+
+agentcore runs a team of agents.
+
+## Install
+
+Pick the way that suits your machine.
+
+### Linux
+
+Install the package with pip:
+
+```bash
+pip install agentcore
+agentcore --version
+```
+
+### macOS
+
+Use Homebrew, then pip.
+
+## Usage
+
+Run a task with `agentcore run "TASK"`.
+"""
+
+NOTES_TXT = """\
+Penguins live in the southern hemisphere.
+
+Gentoo penguins are the fastest swimmers.
+"""
+
+MODULE_PY = '''\
+"""Helpers for penguin data."""
+
+import math
+
+SPEED = 36
+
+
+def body_mass_index(mass: float, length: float) -> float:
+    """Mass over squared flipper length."""
+    return mass / math.pow(length, 2)
+
+
+class Colony:
+    """A colony of penguins."""
+
+    size = 0
+
+    def grow(self, n: int) -> None:
+        """Add birds to the colony."""
+        self.size += n
+
+    @property
+    def empty(self) -> bool:
+        return self.size == 0
+'''

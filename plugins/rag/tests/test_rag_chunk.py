@@ -6,8 +6,7 @@ import pytest
 from agentcore_rag import Block, ChunkSpec, Document, chunk_document, read_document
 from agentcore_rag._chunk import PATH_SEP as SEP
 from agentcore_rag._chunk import chunk_id, count_tokens, section_label, split_text
-from conftest import GUIDE_MD, MODULE_PY
-from rag_testkit import make_notebook
+from rag_testkit import GUIDE_MD, MODULE_PY, make_notebook
 
 LONG_SECTION = "# Long\n\n" + "\n\n".join(
     f"Paragraph {n} talks about penguin colony number {n} and how its birds swim and dive."

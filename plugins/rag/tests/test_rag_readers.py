@@ -4,8 +4,7 @@ import json
 
 import pytest
 from agentcore_rag import Document, NotReadable, read_document
-from conftest import GUIDE_MD, MODULE_PY
-from rag_testkit import make_notebook, make_pdf
+from rag_testkit import GUIDE_MD, MODULE_PY, make_notebook, make_pdf
 
 
 def sections(doc: Document) -> list[tuple[tuple[str, ...], int, int, str]]:
