@@ -149,6 +149,8 @@ class Sample:
         duration_s: Wall time of the run.
         workspace: The run's workspace (kept under the eval's output folder), if it still exists.
         suite_dir: The suite's folder, for files scorers read (gold data).
+        data_dir: The agentcore data dir the run used (its model registry, RAG collections),
+            if known; scorers that read tracked state fall back to the configured one.
 
     """
 
@@ -163,6 +165,7 @@ class Sample:
     duration_s: float = 0.0
     workspace: Path | None = None
     suite_dir: Path | None = None
+    data_dir: Path | None = None
 
     def tool_calls(self) -> list[ToolCallRecord]:
         """The run's tool calls in order, each with its result."""
