@@ -11,7 +11,10 @@ are a file (``"guide.md"``), a file and section (``"guide.md § Install"``), or 
 ``{file: ..., section: ..., lines: [start, end]}`` (``source`` is accepted for ``file``).
 A source matches a passage when the file is the same (or one path ends with the other), the
 section, if given, is part of the passage's section path (case-insensitive), and the lines, if
-given, overlap the passage's span.
+given, overlap the passage's span. The expected value may also be a mapping with the list under
+``sources`` (next to other scorers' keys). A ``passage`` (or ``id``) key is accepted as a label
+but not matched: ``rag_search`` shows citations, not chunk ids, so sources that differ only by
+passage count once.
 """
 
 from __future__ import annotations
@@ -205,6 +208,8 @@ def expected_sources(option: list[Any] | None, sample: Sample, scorer: str) -> l
         SpecError: There are none, or an item is not a file, ``file § section`` or mapping.
     """
     raw = option if option is not None else sample.case.expected
+    if isinstance(raw, dict) and "sources" in raw:  # expected: {sources: [...], contains: ...}
+        raw = raw["sources"]
     if isinstance(raw, str | dict):
         raw = [raw]
     where = f"case '{sample.case.id}': the {scorer} scorer"
@@ -214,7 +219,8 @@ def expected_sources(option: list[Any] | None, sample: Sample, scorer: str) -> l
             hint="set the case's expected (or the option sources) to a list like "
             "['guide.md § Install', {file: notes.txt, lines: [1, 3]}]",
         )
-    return [_source(item, where) for item in raw]
+    # Sources that differ only by passage id are one source here (see the module docstring).
+    return list(dict.fromkeys(_source(item, where) for item in raw))
 
 
 def _source(item: Any, where: str) -> Source:
@@ -223,7 +229,7 @@ def _source(item: Any, where: str) -> Source:
         return Source(file=name.strip(), section=part.strip() or None)
     if isinstance(item, dict):
         file = item.get("file", item.get("source"))
-        unknown = set(item) - {"file", "source", "section", "lines"}
+        unknown = set(item) - {"file", "source", "section", "lines", "passage", "id"}
         if isinstance(file, str) and file.strip() and not unknown:
             section = item.get("section")
             return Source(

@@ -225,3 +225,19 @@ def test_min_zero_checks_only_that_citations_were_retrieved(trace: Trace) -> Non
     trace.search("penguins swimmers", k=1)
     ok = run(Citations(min=0, only_retrieved=True), sample(trace, "Gentoos are fast (notes.txt)."))
     assert ok.passed and ok.value == 1.0
+
+
+def test_expected_may_be_a_mapping_with_sources_labelled_by_passage(trace: Trace) -> None:
+    trace.search("pip install on Linux", k=2)
+    expected = {
+        "contains": "pip",
+        "sources": [
+            {"file": "docs/guide.md", "section": "Linux", "passage": "guide:2"},
+            {"file": "docs/guide.md", "section": "Linux", "passage": "guide:3"},
+        ],
+    }
+    score = run(RetrievalRecall(), sample(trace, expected=expected))
+    assert score.passed, score.explanation
+    assert score.details["found"] == ["docs/guide.md § Linux"]  # one source, two labels
+    cited = run(Citations(), sample(trace, "pip (docs/guide.md § Linux)", expected))
+    assert cited.passed
