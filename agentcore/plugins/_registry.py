@@ -32,6 +32,7 @@ BUILTIN_MODULES: dict[str, str] = {
     "tools": "agentcore.tools._builtin",
     "sandboxes": "agentcore.sandbox._builtin",
     "embedders": "agentcore.memory._builtin",
+    "scorers": "agentcore.evals.scorers._builtin",
 }
 
 

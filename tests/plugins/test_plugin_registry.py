@@ -87,6 +87,7 @@ def test_builtins_come_first_then_entry_points_then_extras() -> None:
         "builtin:tools",
         "builtin:sandboxes",
         "builtin:embedders",
+        "builtin:scorers",
         "code",
         "e2b",
         "example",
@@ -145,6 +146,7 @@ def test_allowlist_loads_only_the_named_plugins(monkeypatch: pytest.MonkeyPatch)
         "builtin:tools",
         "builtin:sandboxes",
         "builtin:embedders",
+        "builtin:scorers",
         "files",
     ]
     assert "shout" not in registry.tools
@@ -169,6 +171,7 @@ def test_empty_allowlist_loads_builtins_only(monkeypatch: pytest.MonkeyPatch, va
         "builtin:tools",
         "builtin:sandboxes",
         "builtin:embedders",
+        "builtin:scorers",
     ]
     assert list(registry.tools) == ["think", "remember", "recall"]
     assert "openai" in registry.models
