@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from functools import cache
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -18,11 +18,18 @@ if TYPE_CHECKING:
 __all__ = ["get_scorer", "scorer_names"]
 
 
-@cache
-def _default_registry() -> Registry:
-    from agentcore.plugins import load_registry
+# The installed plugins' registry, loaded once: (the loader it came from, the registry). A
+# different ``agentcore.plugins.load_registry`` (a test patching in extra plugins) reloads.
+_loaded: list[tuple[Callable[[], Registry], Registry]] = []
 
-    return load_registry()
+
+def _default_registry() -> Registry:
+    from agentcore import plugins
+
+    loader: Callable[[], Registry] = plugins.load_registry
+    if not _loaded or _loaded[0][0] is not loader:
+        _loaded[:] = [(loader, loader())]
+    return _loaded[0][1]
 
 
 def _scorers(registry: Registry | None) -> dict[str, type[Scorer]]:

@@ -172,3 +172,21 @@ def test_a_registered_non_scorer_is_a_plugin_error() -> None:
     registry = load_registry(extra=[("bad", NotAScorerPlugin())])
     with pytest.raises(PluginError, match=r"not a subclass of agentcore\.evals\.Scorer"):
         get_scorer(ScorerRef(name="broken"), registry=registry)
+
+
+def test_the_default_registry_is_cached_per_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+
+    import agentcore.plugins
+
+    assert "shouting" not in scorer_names()
+    assert scorer_names() is not scorer_names()  # fresh lists, one cached registry
+    monkeypatch.setattr(
+        agentcore.plugins,
+        "load_registry",
+        functools.partial(load_registry, extra=[("shout-plugin", ShoutingPlugin())]),
+    )
+    assert "shouting" in scorer_names()  # a patched loader is honoured, not a stale cache
+    assert isinstance(get_scorer(ScorerRef(name="shouting")), Shouting)
+    monkeypatch.undo()
+    assert "shouting" not in scorer_names()
