@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from agentcore.cli import agents, memory, plugins, tools
+from agentcore.cli import eval as eval_cli
 from agentcore.cli._common import GlobalOptions
 from agentcore.cli.batch import batch_command
 from agentcore.cli.chat import chat_command
@@ -38,6 +39,7 @@ BUILTIN_COMMANDS = (
     "run",
     "chat",
     "batch",
+    "eval",
     "demo",
     "agents",
     "tools",
@@ -102,6 +104,7 @@ def build_app(*, plugin_commands: Mapping[str, Any] | None = None) -> typer.Type
     app.command("run")(run_command)
     app.command("chat")(chat_command)
     app.command("batch")(batch_command)
+    app.add_typer(eval_cli.app, name="eval")
     app.command("demo")(demo_command)
     app.add_typer(agents.app, name="agents")
     app.add_typer(tools.app, name="tools")
