@@ -19,6 +19,7 @@ __all__ = [
     "MissingKeyError",
     "ModelError",
     "PluginError",
+    "ReplayDivergenceError",
     "RunError",
     "SandboxError",
     "SandboxUnavailableError",
@@ -200,6 +201,42 @@ class ScriptExhaustedError(RunError):
         super().__init__(
             f"script '{script}' has no response left for {who} after serving {served}: {detail}"
         )
+
+
+class ReplayDivergenceError(RunError):
+    """A replayed run took another path than its recording, so the recording cannot answer.
+
+    The request of a model call differs from the recorded one (a changed data file, prompt,
+    tool or code), the run made more calls than recorded, or the recording has no such sample.
+    It is not a ``ModelError``: the model did not fail, and falling back to another model or
+    retrying would hide the divergence.
+
+    Args:
+        message: What differed, naming the case, epoch, agent, step and call.
+        case_id: The recorded case, when known.
+        epoch: The recorded epoch, when known.
+        agent: The agent whose call diverged.
+        step: Its plan step ("" for the planner and synthesis).
+        call: The call's number among that agent's calls in that step, from 1.
+
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        case_id: str | None = None,
+        epoch: int | None = None,
+        agent: str | None = None,
+        step: str | None = None,
+        call: int | None = None,
+    ) -> None:
+        self.case_id = case_id
+        self.epoch = epoch
+        self.agent = agent
+        self.step = step
+        self.call = call
+        super().__init__(message)
 
 
 class LimitExceeded(RunError):

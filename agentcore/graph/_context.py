@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING, Any
 
+from langchain_core.messages import BaseMessage
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 
@@ -131,10 +132,11 @@ class RunContext:
         return list(dict.fromkeys(self._artifacts.get(step, [])))
 
     def account(
-        self, agent: str, step: str, reply: ModelReply
+        self, agent: str, step: str, reply: ModelReply, messages: Sequence[BaseMessage]
     ) -> tuple[dict[str, Usage], dict[str, Usage]]:
-        """Record one model call in the trace and the budget; return state usage updates."""
-        self.record(agent, step, reply)
+        """Record one model call (``messages`` -> ``reply``) in the trace and the budget;
+        return state usage updates."""
+        self.record(agent, step, reply, messages)
         return self.charge(agent, reply)
 
     def charge(self, agent: str, reply: ModelReply) -> tuple[dict[str, Usage], dict[str, Usage]]:
@@ -151,17 +153,29 @@ class RunContext:
         )
         return {agent: usage}, {reply.model: usage}
 
-    def record(self, agent: str, step: str, reply: ModelReply) -> None:
-        """Write one model call to the trace and the event stream (once per real call)."""
+    def record(
+        self, agent: str, step: str, reply: ModelReply, messages: Sequence[BaseMessage]
+    ) -> None:
+        """Write one model call to the trace and the event stream (once per real call).
+
+        The record carries the request's fingerprint (``request``, ``request_parts``,
+        ``request_preview``) so a replay can tell when a run took another path.
+        """
         from langchain_core.messages import messages_to_dict
 
+        from agentcore.evals._fingerprint import fingerprint
+
         u = reply.usage
+        request = fingerprint(messages, run_id=self.run_id)
         self.trace.write(
             "model_call",
             agent=agent,
             step=step,
             model=reply.model,
             attempts=reply.attempts,
+            request=request.digest,
+            request_parts=request.parts,
+            request_preview=request.preview,
             response=messages_to_dict([reply.message])[0],
             usage={
                 "input_tokens": u.input_tokens,

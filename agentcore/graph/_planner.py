@@ -152,7 +152,7 @@ async def planner_node(state: RunState, runtime: Runtime[RunContext]) -> dict[st
             ctx.trace.write("error", agent=planner.name, error=str(exc))
             update = {"status": "failed", "error": f"planner: {exc}", "route": "end"}
             break
-        u, mu = ctx.account(planner.name, "", reply)
+        u, mu = ctx.account(planner.name, "", reply, messages)
         usage, model_usage = _sum(usage, u), _sum(model_usage, mu)
         message = reply.message
         calls = message.tool_calls

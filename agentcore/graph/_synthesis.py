@@ -59,12 +59,13 @@ async def synthesis_node(state: RunState, runtime: Runtime[RunContext]) -> dict[
 
     update: dict[str, Any] = {}
     try:
+        messages = [SystemMessage(SYSTEM), HumanMessage(prompt)]
         reply = await ctx.client(AGENT).ainvoke(
-            [SystemMessage(SYSTEM), HumanMessage(prompt)],
+            messages,
             config=ctx.model_config(AGENT),
             on_token=on_token if ctx.stream_answer else None,
         )
-        usage, model_usage = ctx.account(AGENT, "", reply)
+        usage, model_usage = ctx.account(AGENT, "", reply, messages)
         answer = reply.message.text.strip()
         update = {"usage": usage, "model_usage": model_usage}
     except RunError as exc:

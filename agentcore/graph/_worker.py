@@ -288,7 +288,7 @@ async def _model_call(
     reply = await ctx.client(agent).ainvoke(
         messages, tools=tools, config=ctx.model_config(agent, sid)
     )
-    ctx.record(agent, sid, reply)
+    ctx.record(agent, sid, reply, messages)
     return {
         "message": reply.message,
         "model": reply.model,

@@ -128,7 +128,24 @@ def scripted_model(name: str, settings: Settings) -> BaseChatModel:
 
 
 def replay_model(name: str, settings: Settings) -> BaseChatModel:
-    """``replay:TRACE.jsonl``: plays back the model calls recorded in a run trace."""
+    """``replay:FILE``: plays back a cassette (``agentcore eval --record``, ``.jsonl`` or
+    ``.jsonl.gz``; told apart by its first line) or the model calls of a run trace."""
+    from pathlib import Path
+
+    from agentcore.errors import SpecError
+    from agentcore.evals._cassette import is_cassette
+
+    if not Path(name).is_file():
+        raise SpecError(
+            "replay file does not exist",
+            path=name,
+            hint="pass a cassette (agentcore eval SUITE --record FILE) or a run trace "
+            "(<data_dir>/runs/<run_id>.jsonl, written by `agentcore run`)",
+        )
+    if is_cassette(name):
+        from agentcore.evals._cassette_model import CassetteChatModel
+
+        return CassetteChatModel.from_file(name)
     return cast("BaseChatModel", _testing().ReplayChatModel.from_trace(name))
 
 

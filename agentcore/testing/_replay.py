@@ -63,11 +63,11 @@ class ReplayChatModel(OfflineChatModel):
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     continue
-                record = _record(line, str(file), number)
+                record = parse_line(line, str(file), number)
                 if record.get("type") != "model_call":
                     continue
-                key = _key(record.get("agent"), record.get("step"))
-                recorded.setdefault(key, []).append(_message(record, str(file), number))
+                key = queue_key(record.get("agent"), record.get("step"))
+                recorded.setdefault(key, []).append(response_message(record, str(file), number))
         if not recorded:
             raise SpecError(
                 "trace has no model_call lines to replay",
@@ -82,28 +82,34 @@ class ReplayChatModel(OfflineChatModel):
     def _reply(self, messages: list[BaseMessage], info: CallInfo) -> Reply:
         with self._lock:
             message, _, _ = self._queues.pick(info)
-        # A fresh id per call: a recorded id would make LangGraph's message reducer merge turns.
-        return Reply(message=message.model_copy(update={"id": None}))
+        return replayed(message)
 
 
-def _key(agent: Any, step: Any) -> str:
+def replayed(message: AIMessage) -> Reply:
+    """The reply that plays ``message`` back, with a fresh id: a recorded id would make
+    LangGraph's message reducer merge turns."""
+    return Reply(message=message.model_copy(update={"id": None}))
+
+
+def queue_key(agent: Any, step: Any) -> str:
+    """The queue a recorded call is served from: ``agent/step``, or ``agent`` without a step."""
     agent_name = str(agent) if agent else "*"
     return f"{agent_name}/{step}" if step and agent else agent_name
 
 
-def _record(line: str, path: str, number: int) -> dict[str, Any]:
+def parse_line(line: str, path: str, number: int, hint: str = _TRACE_HINT) -> dict[str, Any]:
+    """One JSONL line as an object, or a :class:`SpecError` naming the line."""
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise SpecError(
-            f"not a JSON line: {exc.msg}", path=path, line=number, hint=_TRACE_HINT
-        ) from None
+        raise SpecError(f"not a JSON line: {exc.msg}", path=path, line=number, hint=hint) from None
     if not isinstance(record, dict):
-        raise SpecError("a trace line must be a JSON object", path=path, line=number)
+        raise SpecError("a line must be a JSON object", path=path, line=number, hint=hint)
     return record
 
 
-def _message(record: dict[str, Any], path: str, number: int) -> AIMessage:
+def response_message(record: dict[str, Any], path: str, number: int) -> AIMessage:
+    """The AI message a recorded ``model_call`` (trace line or cassette call) answered with."""
     response = record.get("response")
     try:
         messages: Sequence[BaseMessage] = messages_from_dict([response]) if response else []
