@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
+
+from agentcore.errors import SpecError
 
 # An unknown field is usually a typo of a known one, and a "missing" error for the same field
 # is its consequence: report the typo first.
@@ -53,3 +57,57 @@ def yaml_line(node: Any, loc: tuple[str | int, ...], line: int) -> int:
         else:
             return line
     return line
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Problem:
+    """One problem found in a file: where (line, field), what, and what to do."""
+
+    line: int | None
+    field: str | None
+    message: str
+    hint: str
+
+
+def problems_error(problems: list[Problem], shown: str) -> SpecError:
+    """One error for all the problems of a file: the first in full, where the others are."""
+    problems.sort(key=lambda p: p.line or 0)
+    first = problems[0]
+    message = first.message
+    if len(problems) > 1:
+        others = sorted({p.line for p in problems[1:] if p.line is not None})
+        where = f" on line(s) {', '.join(map(str, others))}" if others else ""
+        message += f"; {len(problems) - 1} more problem(s){where}"
+    return SpecError(message, path=shown, line=first.line, field=first.field, hint=first.hint)
+
+
+def describe(
+    error: ErrorDetails,
+    *,
+    allowed: Callable[[tuple[str | int, ...]], Iterable[str]],
+    format_hint: str,
+    pattern_message: Callable[[tuple[str | int, ...]], str | None] = lambda loc: None,
+) -> tuple[str, str]:
+    """A pydantic error as (message, hint) a person can act on.
+
+    Args:
+        error: The error (see :func:`most_telling`).
+        allowed: The allowed field names at an error's location (for an unknown field).
+        format_hint: Where to read the format (the hint of most errors).
+        pattern_message: What a field's pattern means, for a pattern mismatch at ``loc``.
+    """
+    loc = tuple(error["loc"])
+    if error["type"] == "extra_forbidden":
+        names = ", ".join(allowed(loc))
+        return f"unknown field '{loc[-1]}'", f"remove it or fix its spelling; allowed: {names}"
+    if error["type"] == "missing":
+        return f"missing required field '{loc[-1]}'", f"add it; {format_hint}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if message.startswith("Input should be "):
+        message = "must be " + message.removeprefix("Input should be ")
+    if error["type"] == "string_pattern_mismatch":
+        message = pattern_message(loc) or message
+    got = error.get("input")
+    if error["type"] != "value_error" and not isinstance(got, dict | list):
+        message += f" (got {got!r})"
+    return message, format_hint

@@ -366,17 +366,13 @@ def builtin_agents_dir() -> Path:
     Raises:
         ConfigError: If neither exists (a broken installation).
     """
-    package = Path(__file__).resolve().parents[1]
-    installed = package / "_data" / "agents"
-    if installed.is_dir():
-        return installed
-    # Only trust a top-level ``agents/`` beside a pyproject: in site-packages, a directory of
-    # that name belongs to some other distribution.
-    checkout = package.parent / "agents"
-    if checkout.is_dir() and (package.parent / "pyproject.toml").is_file():
-        return checkout
+    from agentcore._data import data_folder, searched
+
+    folder = data_folder("agents")
+    if folder is not None:
+        return folder
     raise ConfigError(
-        f"the built-in agent files are missing (looked in {installed} and {checkout})",
+        f"the built-in agent files are missing (looked in {searched('agents')})",
         hint="reinstall agentcore",
     )
 

@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from agentcore._validation import dotted, most_telling, yaml_line
+from agentcore._validation import Problem, describe, dotted, most_telling, problems_error, yaml_line
 from agentcore.batch._spec import BatchTask, TaskLimits
 from agentcore.errors import SpecError
 
@@ -53,14 +53,6 @@ class TaskFile:
     path: Path
     entries: tuple[TaskEntry, ...]
     label: str = ""
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class _Problem:
-    line: int | None
-    field: str | None
-    message: str
-    hint: str
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -116,15 +108,15 @@ def load_task_file(path: str | Path) -> TaskFile:
             entries.append(entry)
     problems += _duplicates(entries)
     if problems:
-        raise _error(problems, shown)
+        raise problems_error(problems, shown)
     if not entries:
         raise SpecError("batch file has no tasks", path=shown, line=1, hint=_FORMAT_HINT)
     return TaskFile(path=file, entries=tuple(entries), label=shown)
 
 
-def _jsonl_items(text: str) -> tuple[list[_Item], list[_Problem]]:
+def _jsonl_items(text: str) -> tuple[list[_Item], list[Problem]]:
     items: list[_Item] = []
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -132,7 +124,7 @@ def _jsonl_items(text: str) -> tuple[list[_Item], list[_Problem]]:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
             problems.append(
-                _Problem(
+                Problem(
                     line=number,
                     field=None,
                     message=f"not valid JSON: {exc.msg} (column {exc.colno})",
@@ -144,7 +136,7 @@ def _jsonl_items(text: str) -> tuple[list[_Item], list[_Problem]]:
     return items, problems
 
 
-def _yaml_items(text: str, shown: str) -> tuple[list[_Item], list[_Problem]]:
+def _yaml_items(text: str, shown: str) -> tuple[list[_Item], list[Problem]]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -186,10 +178,10 @@ def _yaml_items(text: str, shown: str) -> tuple[list[_Item], list[_Problem]]:
     return items, []
 
 
-def _validate(item: _Item, *, base: Path) -> tuple[TaskEntry | None, list[_Problem]]:
+def _validate(item: _Item, *, base: Path) -> tuple[TaskEntry | None, list[Problem]]:
     if not isinstance(item.data, dict):
         return None, [
-            _Problem(
+            Problem(
                 line=item.line,
                 field=None,
                 message=f"a task is a mapping with `id` and `task`, not {type(item.data).__name__}",
@@ -207,18 +199,16 @@ def _validate(item: _Item, *, base: Path) -> tuple[TaskEntry | None, list[_Probl
         label = item.data.get("id")
         if isinstance(label, str | int) and not isinstance(label, bool) and loc != ("id",):
             message += f" in task '{label}'"
-        return None, [
-            _Problem(line=_line(item, loc), field=dotted(loc), message=message, hint=hint)
-        ]
+        return None, [Problem(line=_line(item, loc), field=dotted(loc), message=message, hint=hint)]
     files, problems = _resolve_files(task, item, base)
     return TaskEntry(task=task, line=item.line, files=files), problems
 
 
 def _resolve_files(
     task: BatchTask, item: _Item, base: Path
-) -> tuple[tuple[Path, ...], list[_Problem]]:
+) -> tuple[tuple[Path, ...], list[Problem]]:
     resolved: list[Path] = []
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     names: dict[str, str] = {}
     for index, raw in enumerate(task.files):
         path = Path(raw).expanduser()
@@ -226,7 +216,7 @@ def _resolve_files(
         loc = ("files", index)
         if not path.exists():
             problems.append(
-                _Problem(
+                Problem(
                     line=_line(item, loc),
                     field=dotted(loc),
                     message=f"no such file or folder: {path} in task '{task.id}'",
@@ -236,7 +226,7 @@ def _resolve_files(
             continue
         if path.name in names:
             problems.append(
-                _Problem(
+                Problem(
                     line=_line(item, loc),
                     field=dotted(loc),
                     message=f"'{raw}' and '{names[path.name]}' would both be copied to "
@@ -250,14 +240,14 @@ def _resolve_files(
     return tuple(resolved), problems
 
 
-def _duplicates(entries: list[TaskEntry]) -> list[_Problem]:
+def _duplicates(entries: list[TaskEntry]) -> list[Problem]:
     first: dict[str, TaskEntry] = {}
     problems = []
     for entry in entries:
         seen = first.setdefault(entry.task.id, entry)
         if seen is not entry:
             problems.append(
-                _Problem(
+                Problem(
                     line=entry.line,
                     field="id",
                     message=f"duplicate task id '{entry.task.id}' on lines {seen.line} "
@@ -268,36 +258,18 @@ def _duplicates(entries: list[TaskEntry]) -> list[_Problem]:
     return problems
 
 
-def _error(problems: list[_Problem], shown: str) -> SpecError:
-    problems.sort(key=lambda p: p.line or 0)
-    first = problems[0]
-    message = first.message
-    if len(problems) > 1:
-        others = sorted({p.line for p in problems[1:] if p.line is not None})
-        where = f" on line(s) {', '.join(map(str, others))}" if others else ""
-        message += f"; {len(problems) - 1} more problem(s){where}"
-    return SpecError(message, path=shown, line=first.line, field=first.field, hint=first.hint)
-
-
 def _line(item: _Item, loc: tuple[str | int, ...]) -> int:
     """The line of the deepest YAML node on ``loc``; the task's own line for JSONL."""
     return yaml_line(item.node, loc, item.line)
 
 
 def _describe(error: ErrorDetails) -> tuple[str, str]:
-    loc = tuple(error["loc"])
-    if error["type"] == "extra_forbidden":
-        model = TaskLimits if loc[:1] == ("limits",) else BatchTask
-        allowed = ", ".join(model.model_fields)
-        return f"unknown field '{loc[-1]}'", f"remove it or fix its spelling; allowed: {allowed}"
-    if error["type"] == "missing":
-        return f"missing required field '{loc[-1]}'", f"add it; {_FORMAT_HINT}"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if message.startswith("Input should be "):
-        message = "must be " + message.removeprefix("Input should be ")
-    if error["type"] == "string_pattern_mismatch" and loc == ("model",):
-        message = "must be 'provider:name', e.g. openai:gpt-4o-mini or scripted:echo"
-    got = error.get("input")
-    if error["type"] != "value_error" and not isinstance(got, dict | list):
-        message += f" (got {got!r})"
-    return message, _FORMAT_HINT
+    def allowed(loc: tuple[str | int, ...]) -> list[str]:
+        return list((TaskLimits if loc[:1] == ("limits",) else BatchTask).model_fields)
+
+    def pattern(loc: tuple[str | int, ...]) -> str | None:
+        if loc == ("model",):
+            return "must be 'provider:name', e.g. openai:gpt-4o-mini or scripted:echo"
+        return None
+
+    return describe(error, allowed=allowed, format_hint=_FORMAT_HINT, pattern_message=pattern)

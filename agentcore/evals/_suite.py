@@ -16,8 +16,7 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from agentcore._validation import dotted, most_telling, yaml_line
-from agentcore.batch._load import _error, _Problem
+from agentcore._validation import Problem, describe, dotted, most_telling, problems_error, yaml_line
 from agentcore.errors import SpecError, UserError
 from agentcore.evals._types import Case, ScorerRef, Suite
 
@@ -43,16 +42,9 @@ def bundled_suites_dir() -> Path | None:
     That is ``agentcore/_data/evals`` in an installed wheel, or ``evals/`` at the root of a
     source checkout (found the way :func:`agentcore.agents.builtin_agents_dir` finds agents).
     """
-    package = Path(__file__).resolve().parents[1]
-    installed = package / "_data" / "evals"
-    if installed.is_dir():
-        return installed
-    # Only trust a top-level ``evals/`` beside a pyproject: in site-packages, a directory of
-    # that name belongs to some other distribution.
-    checkout = package.parent / "evals"
-    if checkout.is_dir() and (package.parent / "pyproject.toml").is_file():
-        return checkout
-    return None
+    from agentcore._data import data_folder
+
+    return data_folder("evals")
 
 
 def bundled_suites() -> dict[str, Path]:
@@ -127,7 +119,7 @@ def load_suite(name_or_path: str | Path, *, registry: Registry | None = None) ->
     try:
         suite = Suite.model_validate(data)
     except ValidationError as exc:
-        raise _error([_invalid(exc, data, root)], shown) from None
+        raise problems_error([_invalid(exc, data, root)], shown) from None
     suite = suite.model_copy(update={"path": file})
     problems = [
         *_duplicates(suite, root),
@@ -136,7 +128,7 @@ def load_suite(name_or_path: str | Path, *, registry: Registry | None = None) ->
         *_scorers(suite, root, registry),
     ]
     if problems:
-        raise _error(problems, shown)
+        raise problems_error(problems, shown)
     return suite
 
 
@@ -181,44 +173,37 @@ def _case_label(data: Any, loc: tuple[str | int, ...]) -> str:
     return f" in case '{label}'" if isinstance(label, str) and loc[2:] != ("id",) else ""
 
 
-def _invalid(exc: ValidationError, data: Any, root: yaml.Node) -> _Problem:
+def _invalid(exc: ValidationError, data: Any, root: yaml.Node) -> Problem:
     first, count = most_telling(exc)
     loc = tuple(first["loc"])
     message, hint = _describe(first)
     message += _case_label(data, loc)
     if count > 1:
         message += f" (and {count - 1} more problem(s))"
-    return _Problem(line=_node(root, loc), field=dotted(loc), message=message, hint=hint)
+    return Problem(line=_node(root, loc), field=dotted(loc), message=message, hint=hint)
 
 
 def _describe(error: ErrorDetails) -> tuple[str, str]:
-    loc = tuple(error["loc"])
-    if error["type"] == "extra_forbidden":
-        in_case = loc[:1] == ("cases",)
-        model = Case if in_case else Suite if len(loc) == 1 else ScorerRef
-        allowed = ", ".join(f for f in model.model_fields if f != "path")
-        return f"unknown field '{loc[-1]}'", f"remove it or fix its spelling; allowed: {allowed}"
-    if error["type"] == "missing":
-        return f"missing required field '{loc[-1]}'", f"add it; {_FORMAT_HINT}"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if message.startswith("Input should be "):
-        message = "must be " + message.removeprefix("Input should be ")
-    if error["type"] == "string_pattern_mismatch" and loc[-1] == "id":
-        message = "a case id is letters, digits and _ . - / (starting with a letter or digit)"
-    got = error.get("input")
-    if error["type"] != "value_error" and not isinstance(got, dict | list):
-        message += f" (got {got!r})"
-    return message, _FORMAT_HINT
+    def allowed(loc: tuple[str | int, ...]) -> list[str]:
+        model = Case if loc[:1] == ("cases",) else Suite if len(loc) == 1 else ScorerRef
+        return [f for f in model.model_fields if f != "path"]
+
+    def pattern(loc: tuple[str | int, ...]) -> str | None:
+        if loc[-1] == "id":
+            return "a case id is letters, digits and _ . - / (starting with a letter or digit)"
+        return None
+
+    return describe(error, allowed=allowed, format_hint=_FORMAT_HINT, pattern_message=pattern)
 
 
-def _duplicates(suite: Suite, root: yaml.Node) -> list[_Problem]:
+def _duplicates(suite: Suite, root: yaml.Node) -> list[Problem]:
     seen: dict[str, int] = {}
     problems = []
     for index, case in enumerate(suite.cases):
         line = _node(root, ("cases", index, "id"))
         if case.id in seen:
             problems.append(
-                _Problem(
+                Problem(
                     line=line,
                     field=f"cases[{index}].id",
                     message=f"duplicate case id '{case.id}' on lines {seen[case.id]} and {line}",
@@ -230,10 +215,10 @@ def _duplicates(suite: Suite, root: yaml.Node) -> list[_Problem]:
     return problems
 
 
-def _limits(suite: Suite, root: yaml.Node) -> list[_Problem]:
+def _limits(suite: Suite, root: yaml.Node) -> list[Problem]:
     from agentcore.config import Limits
 
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     places: list[tuple[tuple[str | int, ...], dict[str, Any], str]] = [
         (("limits",), suite.limits, "")
     ]
@@ -255,14 +240,14 @@ def _limits(suite: Suite, root: yaml.Node) -> list[_Problem]:
                 message = f"{_describe(first)[0]}{where}"
                 hint = "limits are positive numbers"
             problems.append(
-                _Problem(line=_node(root, loc), field=dotted(loc), message=message, hint=hint)
+                Problem(line=_node(root, loc), field=dotted(loc), message=message, hint=hint)
             )
     return problems
 
 
-def _files(suite: Suite, root: yaml.Node) -> list[_Problem]:
+def _files(suite: Suite, root: yaml.Node) -> list[Problem]:
     base = suite.directory
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     for i, case in enumerate(suite.cases):
         names: dict[str, str] = {}
         for j, raw in enumerate(case.files):
@@ -279,7 +264,7 @@ def _files(suite: Suite, root: yaml.Node) -> list[_Problem]:
             names.setdefault(path.name, raw)
             if problem:
                 problems.append(
-                    _Problem(
+                    Problem(
                         line=_node(root, loc),
                         field=dotted(loc),
                         message=problem,
@@ -292,7 +277,7 @@ def _files(suite: Suite, root: yaml.Node) -> list[_Problem]:
             loc = ("collections", name, j)
             if not (base / raw).exists():
                 problems.append(
-                    _Problem(
+                    Problem(
                         line=_node(root, loc),
                         field=dotted(loc),
                         message=f"no such file or folder: {base / raw} in collection '{name}'",
@@ -302,17 +287,17 @@ def _files(suite: Suite, root: yaml.Node) -> list[_Problem]:
     return problems
 
 
-def _scorers(suite: Suite, root: yaml.Node, registry: Registry | None) -> list[_Problem]:
+def _scorers(suite: Suite, root: yaml.Node, registry: Registry | None) -> list[Problem]:
     from agentcore.evals.scorers import get_scorer
 
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     checks: list[tuple[tuple[str | int, ...], ScorerRef, str]] = [
         (("scorers", j), ref, "suite scorers") for j, ref in enumerate(suite.scorers)
     ]
     for i, case in enumerate(suite.cases):
         if case.scorers is None and not suite.scorers:
             problems.append(
-                _Problem(
+                Problem(
                     line=_node(root, ("cases", i)),
                     field=f"cases[{i}].scorers",
                     message=f"case '{case.id}' has no scorers and the suite names none",
@@ -328,7 +313,7 @@ def _scorers(suite: Suite, root: yaml.Node, registry: Registry | None) -> list[_
             get_scorer(ref, registry=registry, where=where)
         except SpecError as exc:
             problems.append(
-                _Problem(
+                Problem(
                     line=_node(root, loc),
                     field=dotted(loc),
                     message=exc.message,

@@ -199,18 +199,17 @@ def test_no_stale_snapshots(builtins: dict[str, AgentSpec]) -> None:
 
 
 def _fake_package(root: Path) -> Path:
-    """A fake install tree holding agentcore/agents/_loader.py; returns that file."""
-    loader = root / "agentcore" / "agents" / "_loader.py"
-    loader.parent.mkdir(parents=True)
-    loader.touch()
-    return loader
+    """A fake install tree holding the agentcore package; returns the package folder."""
+    package = root / "agentcore"
+    package.mkdir(parents=True)
+    return package
 
 
 def test_builtin_dir_in_an_installed_wheel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from agentcore.agents import _loader
+    from agentcore import _data
 
     site = tmp_path / "site-packages"
-    monkeypatch.setattr(_loader, "__file__", str(_fake_package(site)))
+    monkeypatch.setattr(_data, "_PACKAGE", _fake_package(site))
     (site / "agentcore" / "_data" / "agents").mkdir(parents=True)
     (site / "agents").mkdir()  # another distribution's top-level package must not win
     assert builtin_agents_dir() == site / "agentcore" / "_data" / "agents"
@@ -219,11 +218,11 @@ def test_builtin_dir_in_an_installed_wheel(tmp_path: Path, monkeypatch: pytest.M
 def test_builtin_dir_ignores_a_foreign_agents_package(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from agentcore.agents import _loader
+    from agentcore import _data
     from agentcore.errors import ConfigError
 
     site = tmp_path / "site-packages"
-    monkeypatch.setattr(_loader, "__file__", str(_fake_package(site)))
+    monkeypatch.setattr(_data, "_PACKAGE", _fake_package(site))
     (site / "agents").mkdir()  # e.g. the openai-agents distribution's import package
     with pytest.raises(ConfigError, match="built-in agent files are missing"):
         builtin_agents_dir()
