@@ -43,6 +43,12 @@ COMMANDS = [
     ("memory", "forget"),
     ("memory", "stats"),
     ("memory", "reembed"),
+    ("eval",),
+    ("eval", "run"),
+    ("eval", "report"),
+    ("eval", "compare"),
+    ("eval", "rescore"),
+    ("eval", "list"),
 ]
 
 
