@@ -101,28 +101,27 @@ def _hex_id(match: re.Match[str]) -> str:
     return "<id>" if after_separator or mixed else text
 
 
-# A run sends the same system prompt, task and earlier turns with every call: their normalised
-# text is looked up (str hashes are cached, equal strings are usually the same object) rather
-# than computed again. Cleared when full.
-_SEEN: dict[tuple[str, str | None], str] = {}
+# Every run sends the same system prompts, and each call of a step its earlier messages again:
+# their normalised text is looked up (str hashes are cached, equal strings are usually the same
+# object) rather than computed again. Cleared when full.
+_SEEN: dict[str, str] = {}
 _SEEN_MAX = 1024
 
 
 def normalise(text: str, run_id: str | None = None) -> str:
     """``text`` with the volatile parts (see the module docstring) replaced by placeholders."""
-    key = (text, run_id)
-    done = _SEEN.get(key)
+    if run_id and run_id in text:
+        text = text.replace(run_id, "<run>")
+    done = _SEEN.get(text)
     if done is None:
-        done = _normalise(text, run_id)
+        done = _normalise(text)
         if len(_SEEN) >= _SEEN_MAX:
             _SEEN.clear()
-        _SEEN[key] = done
+        _SEEN[text] = done
     return done
 
 
-def _normalise(text: str, run_id: str | None) -> str:
-    if run_id:
-        text = text.replace(run_id, "<run>")
+def _normalise(text: str) -> str:
     text = _RUN_ID.sub("<run>", text)
     text = _DATETIME.sub("<time>", text)
     text = _CLOCK.sub("<time>", text)
