@@ -5,7 +5,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install system-deps demo test lint format bench help-snapshot clean
+.PHONY: install system-deps demo test lint format bench help-snapshot eval-cassettes clean
 
 $(UV):
 	@if ! python3 -m venv .tools/venv >/dev/null 2>&1; then \
@@ -61,6 +61,11 @@ bench: install
 
 help-snapshot: install
 	$(UV) run python -m agentcore.cli.gen_help
+
+# Re-record the bundled eval suites' cassettes from their scripted reference agents
+# (tests/evals/reference/): real tools, no LLM. One suite: ... record SUITE.
+eval-cassettes: install
+	$(UV) run python -m tests.evals.reference.record all
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

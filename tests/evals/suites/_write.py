@@ -18,7 +18,10 @@ EVALS = ROOT / "evals"
 
 
 class _Dumper(yaml.SafeDumper):
-    """Block style for multi-line strings; keys in the order given."""
+    """Block style for multi-line strings; keys in the order given; no anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -14,7 +14,8 @@ target in disguise.
 A model that uses the leak scores very well and is still wrong: the ``ml_metric`` scorer's
 ``forbid_features`` fails any tracked model that was trained with the column, whatever its
 score. The metric thresholds are read from the model registry (the tracked ``train_model``
-run), not from the answer's text.
+run), not from the answer's text, on the cross-validation mean (``split: cv``): with 150 to 569
+rows, a 20% holdout is too small to judge a model by (diabetes: CV R² 0.51, holdout 0.33).
 
 No two cases share a data file and a target (the registry numbers model versions per dataset
 and target, so such cases would make each other's tool output depend on which ran first).
@@ -261,15 +262,16 @@ TASKS = [
 ]
 
 INSTRUCTIONS = (
-    "The data is data/{file} in the workspace (one row per example); the target column is "
+    "The data is {file} in the workspace (one row per example); the target column is "
     "'{target}'. Validate the model properly, make sure no column leaks the answer, and "
-    "report the model's id and its {metric} on held-out data."
+    "report the model's id and its cross-validated {metric}."
 )
 
 
 def case(t: Task) -> dict[str, Any]:
     """The suite's case for one task."""
-    options: dict[str, Any] = {"metric": t.metric, "threshold": t.threshold}
+    # The cross-validated mean: on 150 to 569 rows a 20% holdout swings too much to judge by.
+    options: dict[str, Any] = {"metric": t.metric, "threshold": t.threshold, "split": "cv"}
     if t.forbid:
         options["forbid_features"] = Flow(t.forbid)
     return {

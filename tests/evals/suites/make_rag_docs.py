@@ -12,12 +12,15 @@ The questions are the first :data:`N_QUESTIONS` of ``pydoc_questions.yaml`` in f
 (hand-labelled before any system was measured; not picked by whether retrieval finds them).
 Each case expects:
 
-* ``sources``: the labelled passages as file and section (what ``citations`` and
-  ``retrieval_recall`` check), with the passage ids kept for reference;
-* ``contains``: a key term of the labelled answer, chosen from the label's note by a fixed
-  rule (:func:`key_term`: a dunder name or Python keyword of the note that a relevant
-  passage holds and the question does not give away, else the note's most specific such
-  word). A right answer names it; it is a floor, not a judge of the whole answer.
+* ``sources``: the labelled passages as file, section and line span (``citations`` checks
+  that the answer cites at least one by file and section; ``retrieval_recall`` that the
+  searches returned at least half of them, a passage counting as returned when a hit's lines
+  overlap it), with the passage ids kept for reference;
+* a ``contains`` scorer (in the case's scorers) with a key term of the labelled answer,
+  chosen from the label's note by a fixed rule (:func:`key_term`: a dunder name or Python
+  keyword of the note that a relevant passage holds and the question does not give away,
+  else the note's most specific such word). A right answer names it; it is a floor, not a
+  judge of the whole answer.
 
 Run ``uv run python -m tests.evals.suites.make_rag_docs``; ``tests/evals/suites/test_bundled.py``
 fails while the files are not what this writes.
@@ -42,6 +45,12 @@ COLLECTION = "pydoc"
 #: Between the parts of a heading path in the RAG plugin's citations.
 PATH_SEP = " \u203a "
 _NOT_TEXT = re.compile(r"^ {0,3}(#|=+[ \t]*$|-+[ \t]*$|`{3,}|~{3,})")
+SCORERS: list[dict[str, Any]] = [
+    # The answer cites at least one labelled passage by its file and section.
+    {"citations": {"min": 1}},
+    # The searches returned at least half of the labelled passages (by file and lines).
+    {"retrieval_recall": {"min_recall": 0.5}},
+]
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: Python keywords that are also everyday English words: not code-like in a note.
 _ENGLISH_KEYWORDS = frozenset(
@@ -76,32 +85,52 @@ def _body(text: str) -> str:
     return "\n".join("    " + line if _NOT_TEXT.match(line) else line for line in body.split("\n"))
 
 
-def topic_files() -> dict[str, str]:
-    """Each topic's Markdown text, by file name."""
+@cache
+def _layout() -> tuple[dict[str, str], dict[str, tuple[str, int, int]]]:
+    """Each topic file's text, and each passage's (file, first line, last line) in it."""
     files: dict[str, list[str]] = {}
+    lines: dict[str, int] = {}  # file -> lines written so far (parts are joined by a blank)
+    spans: dict[str, tuple[str, int, int]] = {}
     opened: dict[str, tuple[str, ...]] = {}
+
+    def add(name: str, part: str) -> tuple[int, int]:
+        start = lines.get(name, -1) + 2  # after the previous part and a blank line
+        end = start + part.count("\n")
+        files.setdefault(name, []).append(part)
+        lines[name] = end
+        return start, end
+
     for passage in corpus_module().build_corpus():
-        parts = files.setdefault(f"{passage.topic}.md", [])
+        name = f"{passage.topic}.md"
         path = tuple(passage.section.split(" > "))
-        before = opened.get(passage.topic, ())
+        before = opened.get(name, ())
         if path != before:
             same = 0
             while same < min(len(path), len(before)) and path[same] == before[same]:
                 same += 1
             same = min(same, len(path) - 1)  # a section whose path only shrank: repeat its title
             for level in range(same, len(path)):
-                parts.append(f"{'#' * (level + 1)} {path[level]}")
-            opened[passage.topic] = path
-        parts.append(_body(passage.text))
-    return {name: "\n\n".join(parts) + "\n" for name, parts in sorted(files.items())}
+                add(name, f"{'#' * (level + 1)} {path[level]}")
+            opened[name] = path
+        start, end = add(name, _body(passage.text))
+        spans[passage.id] = (name, start, end)
+    texts = {name: "\n\n".join(parts) + "\n" for name, parts in sorted(files.items())}
+    return texts, spans
+
+
+def topic_files() -> dict[str, str]:
+    """Each topic's Markdown text, by file name."""
+    return _layout()[0]
 
 
 def source_of(passage_id: str) -> dict[str, Any]:
-    """Where a labelled passage is: its file (relative to the suite) and section."""
+    """Where a labelled passage is: its file (relative to the suite), section and lines."""
     passage = corpus_module().by_id()[passage_id]
+    name, start, end = _layout()[1][passage_id]
     return {
-        "file": f"corpus/{passage.topic}.md",
+        "file": f"corpus/{name}",
         "section": PATH_SEP.join(passage.section.split(" > ")),
+        "lines": Flow([start, end]),
         "passage": passage_id,
     }
 
@@ -156,10 +185,12 @@ def case(question: Any) -> dict[str, Any]:
             "used by their file and section."
         ),
         "tags": Flow([question.topic]),
-        "expected": {
-            "contains": key_term(question.note, question.question, passages),
-            "sources": [source_of(pid) for pid in question.relevant],
-        },
+        "expected": {"sources": [source_of(pid) for pid in question.relevant]},
+        # The suite's scorers, and the answer check with this case's key term.
+        "scorers": [
+            *SCORERS,
+            {"contains": {"expected": key_term(question.note, question.question, passages)}},
+        ],
         "metadata": {"note": question.note},
     }
 
@@ -181,11 +212,7 @@ def suite() -> dict[str, Any]:
         ),
         "version": "1",
         "collections": {COLLECTION: ["corpus/"]},
-        "scorers": [
-            {"citations": {}},
-            {"retrieval_recall": {}},
-            {"contains": {}},
-        ],
+        "scorers": SCORERS,
         "limits": {"max_steps": 4, "max_tool_calls": 10},
         "cases": [case(q) for q in questions],
     }

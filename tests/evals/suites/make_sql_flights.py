@@ -526,10 +526,12 @@ INSTRUCTIONS = (
 def case(q: Question, t: Tables) -> dict[str, Any]:
     """The suite's case for one question, with its gold rows computed now."""
     files = [f"data/{name}.parquet" for name in q.tables]
+    # The runner copies each file into the workspace under its own name (no data/ folder).
+    names = [f"{name}.parquet" for name in q.tables]
     rows = [Flow(row) for row in q.gold(t)]
     # "columns" documents what was asked for; the scorer compares values, not names.
     expected: dict[str, Any] = {"columns": Flow(q.columns), "rows": rows}
-    text = INSTRUCTIONS.format(files=", ".join(files), columns=", ".join(q.columns))
+    text = INSTRUCTIONS.format(files=", ".join(names), columns=", ".join(q.columns))
     out: dict[str, Any] = {
         "id": q.id,
         "input": f"{q.question}\n\n{text}",
