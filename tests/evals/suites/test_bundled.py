@@ -23,7 +23,7 @@ import asyncio
 import json
 from pathlib import Path, PurePosixPath
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 from langchain_core.messages import AIMessage
 
