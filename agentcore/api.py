@@ -90,7 +90,12 @@ class Team:
         settings = settings or load_settings()
         registry = registry or load_registry()
         agents = load_agents([builtin_agents_dir(), *settings.agent_dirs, *agent_dirs])
-        validate_team(agents, tool_names=registry.tools.keys())
+        if settings.mcp.servers:  # agents may name MCP tools: server/tool, server/*
+            from agentcore.mcp import prepare_team
+
+            registry, agents = prepare_team(settings, registry, agents)
+        else:
+            validate_team(agents, tool_names=registry.tools.keys())
         return cls(settings=settings, registry=registry, agents=agents)
 
     async def arun(

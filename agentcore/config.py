@@ -7,19 +7,23 @@ CLI flags > environment (``AGENTCORE_*``) > ``./agentcore.toml`` > user config
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agentcore.errors import ConfigError
+from agentcore.mcp._config import MCPServerConfig, MCPSettings
 
 __all__ = [
     "ApprovalSettings",
     "Limits",
     "LogSettings",
+    "MCPServerConfig",
+    "MCPSettings",
     "MemorySettings",
     "Price",
     "RetrySettings",
@@ -159,7 +163,8 @@ class ApprovalSettings(BaseModel):
     Attributes:
         mode: ``never``; ``on_risky`` (tools that execute code or reach the network, and
             tools marked as needing approval); ``always`` (every tool call).
-        tools: The mode of single tools, by name, e.g. ``{run_python = "always"}``.
+        tools: The mode of single tools, by name, e.g. ``{run_python = "always"}``; an MCP
+            tool by its ``server/tool`` name, e.g. ``{"docs/search" = "never"}``.
         unattended: The decision when nobody can be asked: batch runs, evals and API calls
             without an ``approve`` callback. ``approve`` by default: code runs in the sandbox
             either way; set ``deny`` to keep unattended runs from calling risky tools.
@@ -170,6 +175,18 @@ class ApprovalSettings(BaseModel):
     mode: ApprovalMode = "on_risky"
     tools: dict[str, ApprovalMode] = Field(default_factory=dict)
     unattended: Literal["approve", "deny"] = "approve"
+
+    @field_validator("tools")
+    @classmethod
+    def _model_names(cls, value: dict[str, ApprovalMode]) -> dict[str, ApprovalMode]:
+        # Approval is decided on the name the model calls: 'docs/search' is 'docs__search'.
+        from agentcore.mcp._names import model_name, split_display_name
+
+        out: dict[str, ApprovalMode] = {}
+        for name, mode in value.items():
+            parts = split_display_name(name)
+            out[model_name(*parts) if parts else name] = mode
+        return out
 
 
 class Settings(BaseModel):
@@ -188,6 +205,7 @@ class Settings(BaseModel):
         sandbox: Where untrusted code runs and its limits.
         memory: Long-term memory and embeddings.
         approvals: Which tool calls need a person's approval.
+        mcp: MCP servers whose tools agents may use (``[[mcp.servers]]``).
         plugins: Per-plugin settings tables, keyed by plugin name.
 
     """
@@ -206,6 +224,7 @@ class Settings(BaseModel):
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    mcp: MCPSettings = Field(default_factory=MCPSettings)
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @property
@@ -316,12 +335,15 @@ def load_settings(
         return Settings.model_validate(merged)
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"])
-        source = next(
-            (s for s, layer in reversed(layers) if _has(layer, err["loc"])), "configuration"
-        )
+        loc = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
+        field = ".".join(str(p) for p in loc)
+        source = next((s for s, layer in reversed(layers) if _has(layer, loc)), "configuration")
+        line = _toml_line(Path(source), loc) if source.endswith(".toml") else None
+        where = source if line is None else f"{source}:{line}"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        got = "" if err["type"] == "value_error" else f" (got {err.get('input')!r})"
         raise ConfigError(
-            f"{source}: '{field}': {err['msg']} (got {err.get('input')!r})",
+            f"{where}: '{field}': {msg}{got}",
             hint="fix the value or remove it to use the default",
         ) from None
 
@@ -329,8 +351,50 @@ def load_settings(
 def _has(layer: Mapping[str, Any], loc: tuple[int | str, ...]) -> bool:
     node: Any = layer
     for key in loc:
-        if isinstance(node, Mapping) and key in node:
-            node = node[key]
-        else:
+        found = (isinstance(node, Mapping) and key in node) or (
+            isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
+        )
+        if not found:
             return False
+        node = node[key]
     return True
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_.\"' -]+?)\s*=")
+
+
+def _toml_path(text: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in text.split("."))
+
+
+def _toml_line(path: Path, loc: tuple[int | str, ...]) -> int | None:
+    """The line of ``path`` that sets ``loc`` (or the table holding it), when it can be found.
+
+    Reads tables, arrays of tables (``[[mcp.servers]]``: the n-th header is index n) and
+    ``key = value`` lines; a value inside an inline table or array is found at its key's line.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    want = tuple(str(p) for p in loc)
+    table: tuple[str, ...] = ()
+    counts: dict[tuple[str, ...], int] = {}
+    best: tuple[int, int] | None = None  # (matched length, line)
+    for number, raw in enumerate(lines, start=1):
+        header = _HEADER.match(raw)
+        if header:
+            table = _toml_path(header.group(2))
+            if header.group(1) == "[[":
+                index = counts.get(table, -1) + 1
+                counts[table] = index
+                table = (*table, str(index))
+            found = table
+        elif key := _KEY.match(raw):
+            found = (*table, *_toml_path(key.group(1)))
+        else:
+            continue
+        if want[: len(found)] == found and (best is None or len(found) > best[0]):
+            best = (len(found), number)
+    return None if best is None else best[1]

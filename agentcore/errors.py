@@ -15,6 +15,7 @@ __all__ = [
     "ConfigError",
     "EmbedderMismatchError",
     "LimitExceeded",
+    "MCPServerError",
     "MissingDependencyError",
     "MissingKeyError",
     "ModelError",
@@ -164,6 +165,23 @@ class PluginError(UserError):
 
 class RunError(AgentCoreError):
     """A run could not finish."""
+
+
+class MCPServerError(AgentCoreError):
+    """An MCP server could not be started or reached, or failed during a call.
+
+    In a run it never escapes: the tool call that needed the server reports it to the model
+    as a tool error. ``agentcore doctor`` and ``agentcore tools list`` show it.
+
+    Args:
+        server: The server's name (``[[mcp.servers]] name``).
+        message: What went wrong, naming the server.
+    """
+
+    def __init__(self, server: str, message: str) -> None:
+        self.server = server
+        self.message = message
+        super().__init__(message)
 
 
 class ModelError(RunError):

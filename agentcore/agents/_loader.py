@@ -432,6 +432,12 @@ def validate_team(
                 if close
                 else "if a plugin provides it, install it and check `agentcore plugins list`; "
             )
+            server = tool.partition("/")[0] + "/"
+            if "/" in tool and not any(name.startswith(server) for name in known):
+                guess = (
+                    f"'{tool.partition('/')[0]}/...' names an MCP server: declare it under "
+                    "[[mcp.servers]] in agentcore.toml (`agentcore tools list` shows its tools); "
+                )
             raise SpecError(
                 f"agent '{spec.name}' lists unknown tool '{tool}'",
                 path=None if spec.source is None else str(spec.source),

@@ -17,6 +17,7 @@ import typer
 
 from agentcore.cli import agents, memory, plugins, tools
 from agentcore.cli import eval as eval_cli
+from agentcore.cli import mcp as mcp_cli
 from agentcore.cli._common import GlobalOptions
 from agentcore.cli.batch import batch_command
 from agentcore.cli.chat import chat_command
@@ -43,6 +44,7 @@ BUILTIN_COMMANDS = (
     "demo",
     "agents",
     "tools",
+    "mcp",
     "plugins",
     "memory",
     "doctor",
@@ -108,6 +110,7 @@ def build_app(*, plugin_commands: Mapping[str, Any] | None = None) -> typer.Type
     app.command("demo")(demo_command)
     app.add_typer(agents.app, name="agents")
     app.add_typer(tools.app, name="tools")
+    app.add_typer(mcp_cli.app, name="mcp")
     app.add_typer(plugins.app, name="plugins")
     app.add_typer(memory.app, name="memory")
     app.command("doctor")(doctor_command)

@@ -95,6 +95,7 @@ def run_checks(settings: Settings | None, config_error: str | None = None) -> li
     checks.append(Check(name="provider keys", status=OK, detail=", ".join(keys)))
     checks.append(_model(settings, registry))
     checks.append(_sandbox(settings))
+    checks.extend(_mcp_servers(settings))
     cp = settings.checkpoint_path
     state = "exists" if cp.exists() else "created on the first run"
     checks.append(Check(name="checkpoints", status=OK, detail=f"{cp} ({state})"))
@@ -109,8 +110,34 @@ def _sandbox(settings: Settings) -> Check:
     return Check(name="sandbox", status=status, detail=f"isolation {iso.level}: {iso.detail}")
 
 
+def _mcp_servers(settings: Settings) -> list[Check]:
+    """One line per ``[[mcp.servers]]`` entry: started (or reached), and its tools."""
+    if not settings.mcp.servers:
+        return []
+    from agentcore.mcp import discover
+
+    try:
+        reports = discover(settings.mcp.servers, data_dir=settings.data_dir)
+    except UserError as exc:  # the mcp extra is missing
+        return [Check(name="mcp", status=FAIL, detail=str(exc))]
+    checks = []
+    for name, report in reports.items():
+        where = report.server.url if report.server.kind == "http" else report.server.command
+        if report.error is not None:
+            checks.append(Check(name=f"mcp {name}", status=FAIL, detail=report.error))
+            continue
+        tools = ", ".join(t.name for t in report.tools) or "none"
+        detail = f"{report.server.kind} {where}: {len(report.tools)} tools ({tools})"
+        status = OK
+        if report.missing:
+            status = WARN
+            detail += f"; not offered by the server: {', '.join(report.missing)}"
+        checks.append(Check(name=f"mcp {name}", status=status, detail=detail))
+    return checks
+
+
 def doctor_command(ctx: typer.Context) -> None:
-    """Check the installation: Python, data dir, plugins, keys, model, sandbox.
+    """Check the installation: Python, data dir, plugins, keys, model, sandbox, MCP servers.
 
     Never prints a key's value, only whether it is set. Exit code 0 if healthy, 1 if not.
     """

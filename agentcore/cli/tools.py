@@ -28,11 +28,45 @@ app = typer.Typer(
 CLI_RUN_ID = "cli"
 
 
-def _registry(ctx: typer.Context) -> tuple[Settings, Registry]:
+def _registry(ctx: typer.Context, name: str | None = None) -> tuple[Settings, Registry]:
+    """Settings and the registry; with the tools of the configured MCP servers, if any.
+
+    With ``name``, only the MCP server a ``server/tool`` name belongs to is asked.
+    """
     settings = cli_settings(ctx)
     from agentcore.plugins import load_registry
 
-    return settings, load_registry()
+    registry = load_registry()
+    servers = settings.mcp.servers
+    if name is not None:
+        server = name.partition("/")[0] if "/" in name else None
+        servers = [s for s in servers if s.name == server]
+    if not servers:
+        return settings, registry
+    from agentcore.mcp import with_mcp_tools
+
+    registry, reports = with_mcp_tools(settings, registry, servers)
+    for report in reports.values():
+        if report.error is not None:
+            sys.stderr.write(f"warning: {report.error}\n")
+    return settings, registry
+
+
+def _lookup(registry: Registry, name: str) -> tuple[str, BaseTool]:
+    """The registry key and tool for ``name``; an MCP tool may be named ``server/tool``."""
+    if "/" in name:
+        from agentcore.mcp import find_tool
+
+        key = find_tool(registry, name)
+        if key is not None:
+            return key, registry.tools[key]
+    return name, registry.get("tools", name)
+
+
+def _shown_name(name: str, tool: BaseTool) -> str:
+    from agentcore.mcp import MCPTool
+
+    return tool.display_name if isinstance(tool, MCPTool) else name
 
 
 def _first_line(text: str | None) -> str:
@@ -59,10 +93,12 @@ def list_tools(ctx: typer.Context) -> None:
     table = Table(box=None, pad_edge=False)
     for col in ("name", "plugin", "risk", "description"):
         table.add_column(col, overflow="fold")
-    for name, tool in sorted(registry.tools.items()):
+    for name, tool in sorted(registry.tools.items(), key=lambda kv: _shown_name(*kv)):
         meta = tool_meta(tool)
         risk = meta.risk.value + (" (approval)" if meta.requires_approval else "")
-        table.add_row(name, owners.get(name, "?"), risk, _first_line(tool.description))
+        table.add_row(
+            _shown_name(name, tool), owners.get(name, "?"), risk, _first_line(tool.description)
+        )
     stdout_console().print(table)
 
 
@@ -76,11 +112,14 @@ def show_tool(
     """Show one tool: description, metadata and the JSON schema of its arguments."""
     from agentcore.tools import tool_meta
 
-    _, registry = _registry(ctx)
-    tool: BaseTool = registry.get("tools", name)
+    _, registry = _registry(ctx, name)
+    key, tool = _lookup(registry, name)
     meta = tool_meta(tool)
     out = sys.stdout
-    out.write(f"{tool.name}  (plugin: {registry.owners['tools'].get(name, '?')})\n\n")
+    shown = _shown_name(key, tool)
+    out.write(f"{shown}  (plugin: {registry.owners['tools'].get(key, '?')})\n\n")
+    if shown != tool.name:
+        out.write(f"models call it: {tool.name}\n\n")
     out.write(f"{tool.description.strip()}\n\n")
     out.write(
         f"risk: {meta.risk.value}\ntimeout_s: {meta.timeout_s}\n"
@@ -194,8 +233,8 @@ def call_tool(
 
     from agentcore.errors import ToolError
 
-    settings, registry = _registry(ctx)
-    tool: BaseTool = registry.get("tools", name)
+    settings, registry = _registry(ctx, name)
+    _, tool = _lookup(registry, name)
     args = parse_args_json(tool, args_json)
     validate_args(tool, args)
     ws = (workspace or settings.workspaces_dir / CLI_RUN_ID).resolve()

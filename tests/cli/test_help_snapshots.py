@@ -34,6 +34,8 @@ COMMANDS = [
     ("tools", "list"),
     ("tools", "show"),
     ("tools", "call"),
+    ("mcp",),
+    ("mcp", "serve"),
     ("plugins",),
     ("plugins", "list"),
     ("memory",),
