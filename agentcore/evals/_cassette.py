@@ -5,7 +5,8 @@ A cassette is a JSONL file (gzipped when its name ends in ``.gz``):
 * line 1, the header: ``{"type": "cassette", "version": 1, "suite": ..., "model": ...,
   "recorded_at": ..., "agentcore_version": ...}``;
 * then one line per recorded sample: ``{"type": "sample", "case_id": ..., "epoch": ...,
-  "task": ..., "calls": [...], "tools": [...]}``. Each call is ``{"n", "agent", "step",
+  "task": ..., "run_id": ..., "calls": [...], "tools": [...]}`` (``run_id``, the recorded
+  run's, may be missing from older cassettes). Each call is ``{"n", "agent", "step",
   "request", "request_parts", "request_preview", "response", "usage"}`` (``n`` counts the
   sample's calls from 1, ``response`` is ``messages_to_dict([ai_message])[0]``, ``request*`` is
   the request's fingerprint, see :mod:`agentcore.evals._fingerprint`); each tool entry is
@@ -93,7 +94,7 @@ class CassetteCall:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class CassetteSample:
-    """One recorded run of one case."""
+    """One recorded run of one case (``run_id``: the recorded run's, "" if not recorded)."""
 
     case_id: str
     epoch: int
@@ -101,6 +102,7 @@ class CassetteSample:
     calls: tuple[CassetteCall, ...]
     tools: tuple[dict[str, Any], ...]
     line: int
+    run_id: str = ""
 
     @property
     def label(self) -> str:
@@ -302,6 +304,7 @@ def _sample(record: dict[str, Any], path: str, number: int) -> CassetteSample:
         calls=tuple(calls),
         tools=tuple(t for t in tools if isinstance(t, dict)),
         line=number,
+        run_id=str(record.get("run_id") or ""),
     )
 
 
@@ -319,7 +322,8 @@ def sample_line(case_id: str, epoch: int, trace: list[dict[str, Any]]) -> dict[s
     Returns:
         The sample line (not yet redacted).
     """
-    task = next((str(r.get("task") or "") for r in trace if r.get("type") == "run_start"), "")
+    start = next((r for r in trace if r.get("type") == "run_start"), {})
+    task, run_id = str(start.get("task") or ""), str(start.get("run_id") or "")
     calls: list[dict[str, Any]] = []
     tools: list[dict[str, Any]] = []
     pending: dict[str, dict[str, Any]] = {}
@@ -357,6 +361,7 @@ def sample_line(case_id: str, epoch: int, trace: list[dict[str, Any]]) -> dict[s
         "case_id": case_id,
         "epoch": epoch,
         "task": task,
+        "run_id": run_id,
         "calls": calls,
         "tools": tools,
     }

@@ -10,12 +10,17 @@ Before answering, the request's fingerprint is compared with the recorded one (s
 not have, or a sample it does not have raises :class:`~agentcore.errors.ReplayDivergenceError`;
 from then on every call of that run raises the same error, so the run fails with the first
 divergence. Recorded calls a run did not make are reported on the sample scope, not raised.
+
+Ids the recorded tools generated (a trained model's id, a memory id) are mapped to the ones
+the live tools generate before an answer is served (see :mod:`agentcore.evals._replay_ids`),
+and each answer carries the recorded call's usage, so the replay reports the recorded cost.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage
 from pydantic import PrivateAttr
@@ -37,6 +42,7 @@ from agentcore.evals._fingerprint import (
     fingerprint,
     preview_texts,
 )
+from agentcore.evals._replay_ids import IdConflict, ReplayIds
 from agentcore.testing._base import OfflineChatModel, Reply
 from agentcore.testing._call import CallInfo, find_task, message_text
 from agentcore.testing._queues import ResponseQueues
@@ -58,6 +64,7 @@ class _SampleReplay:
     path: str
     scope: SampleScope | None
     queues: ResponseQueues[CassetteCall]
+    ids: ReplayIds
     served: set[int] = field(default_factory=set)
     error: ReplayDivergenceError | None = None
 
@@ -72,8 +79,9 @@ class _SampleReplay:
 class CassetteChatModel(OfflineChatModel):
     """Replays the model calls recorded in a cassette, checking each request against it.
 
-    Recorded usage (tokens) is kept on every answer. Build it with :meth:`from_file` (the
-    ``replay:FILE`` provider does so when FILE is a cassette).
+    Recorded usage (tokens and cost) is kept on every answer, and the recorded run's generated
+    ids are mapped to the live run's. Build it with :meth:`from_file` (the ``replay:FILE``
+    provider does so when FILE is a cassette).
     """
 
     _cassette: Cassette = PrivateAttr()
@@ -115,11 +123,17 @@ class CassetteChatModel(OfflineChatModel):
                 call, number = self._next(replay, info)
                 if call.request and call.request != got.digest:
                     raise _diverged(replay, call, number, messages, got, info.run_id)
+                key = queue_key(info.agent, info.step)
+                conflict = replay.ids.learn(key, messages, info.run_id)
+                if conflict is not None:
+                    raise _conflicting(replay, call, number, conflict)
             except ReplayDivergenceError as exc:
                 replay.error = exc
                 raise
             replay.served.add(call.n)
-        return replayed(response_message({"response": call.response}, replay.path, call.n))
+            message = response_message({"response": call.response}, replay.path, call.n)
+            message = replay.ids.apply(message)
+        return replayed(message, call.usage)
 
     def _replay_for(self, messages: list[BaseMessage], info: CallInfo) -> _SampleReplay:
         scope = current_scope()
@@ -132,6 +146,7 @@ class CassetteChatModel(OfflineChatModel):
                 path=str(self._cassette.path),
                 scope=scope,  # kept alive so its id is not reused while this replay exists
                 queues=ResponseQueues(script=self.script_name, keyed=_queues(sample)),
+                ids=ReplayIds(tools=_tools(sample), recorded_run=sample.run_id),
             )
             self._runs[key] = replay
             if scope is not None:
@@ -184,6 +199,13 @@ def _queues(sample: CassetteSample) -> dict[str, list[CassetteCall]]:
     return keyed
 
 
+def _tools(sample: CassetteSample) -> dict[str, list[dict[str, Any]]]:
+    keyed: dict[str, list[dict[str, Any]]] = {}
+    for tool in sample.tools:
+        keyed.setdefault(queue_key(tool.get("agent"), tool.get("step")), []).append(tool)
+    return keyed
+
+
 def _listing(samples: dict[tuple[str, int], CassetteSample], limit: int = 8) -> str:
     names = [f"{case}#{epoch}" for case, epoch in sorted(samples)]
     more = f", … {len(names) - limit} more" if len(names) > limit else ""
@@ -231,6 +253,22 @@ def _diverged(
     return ReplayDivergenceError(
         f"replay diverged on {sample.label}, {call.where}, call {number} (call n={call.n} of "
         f"the sample): {_difference(call, messages, got, run_id)}; {_RERECORD}",
+        case_id=sample.case_id,
+        epoch=sample.epoch,
+        agent=call.agent,
+        step=call.step,
+        call=number,
+    )
+
+
+def _conflicting(
+    replay: _SampleReplay, call: CassetteCall, number: int, conflict: IdConflict
+) -> ReplayDivergenceError:
+    sample = replay.sample
+    return ReplayDivergenceError(
+        f"replay diverged on {sample.label}, {call.where}, call {number} (call n={call.n} of "
+        f"the sample): {conflict.describe()}, so the recorded answers cannot be mapped to "
+        f"this run's ids; {_RERECORD}",
         case_id=sample.case_id,
         epoch=sample.epoch,
         agent=call.agent,

@@ -28,7 +28,8 @@ diffing the requests), each replaced by a placeholder before hashing:
   -> ``…/a.csv`` (the file name still counts).
 
 Numbers, file names, SQL results and everything else a model reads count: a changed data file
-or prompt is a divergence, a slower tool or another temp dir is not.
+or prompt is a divergence, a slower tool or another temp dir is not. A replay maps the recorded
+ids to the live ones (:func:`id_tokens`, :mod:`agentcore.evals._replay_ids`).
 """
 
 from __future__ import annotations
@@ -44,12 +45,14 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 __all__ = [
+    "ID_TOKEN",
     "PART_CHARS",
     "PREVIEW_CHARS",
     "Fingerprint",
     "canonical",
     "excerpt",
     "fingerprint",
+    "id_tokens",
     "normalise",
     "preview_texts",
 ]
@@ -67,6 +70,10 @@ _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 _HEX = re.compile(r"\b[0-9a-f]{8,}\b")
 _DURATION = re.compile(r"\b\d+(?:\.\d+)?\s?(?:ms|µs|us|ns|s|sec|secs|seconds?|min|mins|minutes?)\b")
 _ABS_DIRS = re.compile(r"(?<![\w.:/~-])/(?:[^\s/'\"`:;,()\[\]{}<>|]+/)+")
+# Any generated id, in one pass: a run id, a UUID, or a hex string (gated by _is_hex_id).
+ID_TOKEN = re.compile(
+    rf"(?P<run>{_RUN_ID.pattern})|(?P<uuid>(?i:{_UUID.pattern}))|(?P<hex>{_HEX.pattern})"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +100,16 @@ class Fingerprint:
         return len(self.parts) // PART_CHARS
 
 
-def _hex_id(match: re.Match[str]) -> str:
+def _is_hex_id(match: re.Match[str]) -> bool:
     text = match.group(0)
     start = match.start()
     after_separator = start > 0 and match.string[start - 1] in "-_"
     mixed = not text.isdigit() and any(c.isdigit() for c in text)
-    return "<id>" if after_separator or mixed else text
+    return after_separator or mixed
+
+
+def _hex_id(match: re.Match[str]) -> str:
+    return "<id>" if _is_hex_id(match) else match.group(0)
 
 
 # Every run sends the same system prompts, and each call of a step its earlier messages again:
@@ -129,6 +140,19 @@ def _normalise(text: str) -> str:
     text = _HEX.sub(_hex_id, text)
     text = _DURATION.sub("<dur>", text)
     return _ABS_DIRS.sub("…/", text)
+
+
+def id_tokens(text: str, run_id: str | None = None) -> list[str]:
+    """The generated ids in ``text`` that :func:`normalise` replaces, in order of appearance.
+
+    Run ids (other than ``run_id``, the run's own, which is left out), UUIDs and hex ids; not
+    the hex-looking parts of date-times and clock times. Two texts that normalise the same have
+    their ids at the same places, so their lists pair up one to one.
+    """
+    if run_id and run_id in text:
+        text = text.replace(run_id, "<run>")
+    text = _CLOCK.sub("<time>", _DATETIME.sub("<time>", text))
+    return [m.group(0) for m in ID_TOKEN.finditer(text) if m.lastgroup != "hex" or _is_hex_id(m)]
 
 
 def _text(message: BaseMessage) -> str:

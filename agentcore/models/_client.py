@@ -20,7 +20,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from agentcore.config import Settings
 from agentcore.errors import AgentCoreError, ModelError, UserError
 from agentcore.models._builtin import API_KEY_ENV
-from agentcore.models._pricing import call_cost
+from agentcore.models._pricing import call_cost, recorded_cost
 from agentcore.models._retry import ErrorKind, backoff_s, classify, retry_after_s, status_of
 from agentcore.models._spec import ModelSpec, parse_model_spec
 
@@ -306,10 +306,13 @@ class ModelClient:
     def _usage(self, spec: ModelSpec, message: AIMessage) -> CallUsage:
         metadata = message.usage_metadata
         usage: dict[str, Any] = dict(metadata) if metadata else {}
+        replayed, cost = recorded_cost(message.response_metadata)
+        if not replayed:  # a replayed answer costs what the recorded call did
+            cost = call_cost(spec.provider, spec.name, usage, self._settings)
         return CallUsage(
             input_tokens=int(usage.get("input_tokens") or 0),
             output_tokens=int(usage.get("output_tokens") or 0),
-            cost_usd=call_cost(spec.provider, spec.name, usage, self._settings),
+            cost_usd=cost,
         )
 
     def _all_failed(self, failures: list[tuple[_Candidate, BaseException, int]]) -> ModelError:

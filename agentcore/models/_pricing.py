@@ -13,10 +13,23 @@ from typing import Any
 
 from agentcore.config import Price, Settings
 
-__all__ = ["FREE_PROVIDERS", "PRICES", "call_cost", "find_price", "normalize_model_name"]
+__all__ = [
+    "FREE_PROVIDERS",
+    "PRICES",
+    "RECORDED_USAGE_KEY",
+    "call_cost",
+    "find_price",
+    "normalize_model_name",
+    "recorded_cost",
+]
 
 # Local, scripted and replayed models cost nothing unless the user prices them.
 FREE_PROVIDERS = frozenset({"scripted", "replay", "openai-compatible"})
+
+RECORDED_USAGE_KEY = "agentcore_recorded_usage"
+"""A replaying model's answer carries the recorded call's usage in its ``response_metadata``
+under this key (``{"input_tokens", "output_tokens", "cost_usd"}``): a replay costs what the
+recording did, not the replay provider's price."""
 
 
 def _p(input: float, output: float, cached_input: float | None = None) -> Price:
@@ -101,6 +114,22 @@ def find_price(provider: str, name: str, overrides: Mapping[str, Price]) -> Pric
     if provider in FREE_PROVIDERS:
         return Price(input=0.0, output=0.0)
     return PRICES.get(normalized)
+
+
+def recorded_cost(response_metadata: Mapping[str, Any]) -> tuple[bool, float | None]:
+    """The recorded cost a replayed answer carries (see :data:`RECORDED_USAGE_KEY`).
+
+    Returns:
+        ``(True, cost)`` when the answer is replayed (``cost`` is ``None`` when the recording
+        had no price either), else ``(False, None)``.
+    """
+    usage = response_metadata.get(RECORDED_USAGE_KEY)
+    if not isinstance(usage, Mapping) or "cost_usd" not in usage:
+        return False, None
+    cost = usage["cost_usd"]
+    if isinstance(cost, int | float) and not isinstance(cost, bool):
+        return True, float(cost)
+    return True, None
 
 
 def call_cost(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessage, BaseMessage, messages_from_dict
 from pydantic import PrivateAttr
 
 from agentcore.errors import SpecError
+from agentcore.models._pricing import RECORDED_USAGE_KEY
 from agentcore.testing._base import OfflineChatModel, Reply
 from agentcore.testing._call import CallInfo
 from agentcore.testing._queues import ResponseQueues
@@ -22,7 +23,8 @@ class ReplayChatModel(OfflineChatModel):
     """Replays the ``model_call`` responses of a run trace, per agent and step, in order.
 
     Calls are matched to recorded responses by ``agent/step`` when the trace recorded a step,
-    else by agent, so parallel steps replay deterministically. Recorded usage is kept.
+    else by agent, so parallel steps replay deterministically. Recorded usage is kept, its
+    cost included (the model client reports it instead of pricing the replay).
 
     Attributes:
         recorded: Recorded responses by queue key (``"agent"`` or ``"agent/step"``).
@@ -67,7 +69,11 @@ class ReplayChatModel(OfflineChatModel):
                 if record.get("type") != "model_call":
                     continue
                 key = queue_key(record.get("agent"), record.get("step"))
-                recorded.setdefault(key, []).append(response_message(record, str(file), number))
+                message = response_message(record, str(file), number)
+                usage = record.get("usage")
+                if isinstance(usage, dict):
+                    message = with_recorded_usage(message, usage)
+                recorded.setdefault(key, []).append(message)
         if not recorded:
             raise SpecError(
                 "trace has no model_call lines to replay",
@@ -85,10 +91,29 @@ class ReplayChatModel(OfflineChatModel):
         return replayed(message)
 
 
-def replayed(message: AIMessage) -> Reply:
+def replayed(message: AIMessage, usage: Mapping[str, Any] | None = None) -> Reply:
     """The reply that plays ``message`` back, with a fresh id: a recorded id would make
-    LangGraph's message reducer merge turns."""
+    LangGraph's message reducer merge turns.
+
+    Args:
+        message: The recorded answer.
+        usage: The recorded call's usage, to carry (see :func:`with_recorded_usage`).
+    """
+    if usage is not None:
+        message = with_recorded_usage(message, usage)
     return Reply(message=message.model_copy(update={"id": None}))
+
+
+def with_recorded_usage(message: AIMessage, usage: Mapping[str, Any]) -> AIMessage:
+    """``message`` carrying a recorded call's usage (tokens, ``cost_usd``) in its
+    ``response_metadata`` under ``RECORDED_USAGE_KEY``, so the model client reports the
+    recorded cost rather than pricing the replay (unchanged when ``usage`` has no cost)."""
+    if "cost_usd" not in usage:
+        return message
+    recorded = {k: usage[k] for k in ("input_tokens", "output_tokens", "cost_usd") if k in usage}
+    return message.model_copy(
+        update={"response_metadata": {**message.response_metadata, RECORDED_USAGE_KEY: recorded}}
+    )
 
 
 def queue_key(agent: Any, step: Any) -> str:

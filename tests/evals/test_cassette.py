@@ -109,11 +109,13 @@ class _Provider:
         register("rec", lambda name, settings: self.model)
 
 
-def make_team(data_dir: Path, recorder: Recorder | None = None) -> Team:
+def make_team(
+    data_dir: Path, recorder: Recorder | None = None, *, settings: dict[str, Any] | None = None
+) -> Team:
     extra = [("rec", _Provider(recorder.model))] if recorder else []
     registry = load_registry(extra=extra)
-    settings = load_settings({"data_dir": str(data_dir), "model": "rec:m"})
-    return Team.load(settings=settings, registry=registry)
+    loaded = load_settings({"data_dir": str(data_dir), "model": "rec:m", **(settings or {})})
+    return Team.load(settings=loaded, registry=registry)
 
 
 def workspace(root: Path, sales: str = SALES) -> Path:
@@ -200,6 +202,38 @@ async def test_a_recorded_run_replays_identically(tmp_path: Path, tmp_data_dir: 
     unscoped = await replay(tmp_path, cassette, None)
     assert unscoped.status == "completed", unscoped.error
     assert unscoped.answer == recorded.answer
+
+
+async def test_a_replay_reports_the_recorded_cost(tmp_path: Path, tmp_data_dir: Path) -> None:
+    recorder = Recorder()
+    priced = {"pricing": {"rec:m": {"input": 3.0, "output": 15.0}}}
+    team = make_team(tmp_path / "rec-data", recorder, settings=priced)
+    with sample_scope("c1", 1):
+        recorded = await team.arun(TASK, workspace=workspace(tmp_path / "rec"))
+    assert recorded.status == "completed", recorded.error
+    cassette = tmp_path / "sales.jsonl"
+    with CassetteWriter(cassette, suite="sales", model="rec:m") as writer:
+        writer.add("c1", 1, recorded.trace)
+    costs = {agent: u.cost_usd for agent, u in recorded.usage.by_agent.items()}
+    assert len(costs) == 4 and all(cost > 0 for cost in costs.values())
+
+    # The replaying team prices nothing: the cost comes from the recording.
+    replayed = await replay(tmp_path, cassette, "c1")
+    assert replayed.status == "completed", replayed.error
+    assert {a: u.cost_usd for a, u in replayed.usage.by_agent.items()} == pytest.approx(costs)
+    assert replayed.usage.total.cost_usd == pytest.approx(recorded.usage.total.cost_usd)
+    calls = [r for r in replayed.trace if r["type"] == "model_call"]
+    assert [c["usage"] for c in calls] == [
+        r["usage"] for r in recorded.trace if r["type"] == "model_call"
+    ]
+
+    # So does a run trace replayed with ReplayChatModel.
+    trace = tmp_path / "rec-data" / "runs" / f"{recorded.run_id}.jsonl"
+    again = await make_team(tmp_path / "trace-data").arun(
+        TASK, model=f"replay:{trace}", workspace=workspace(tmp_path / "from-trace")
+    )
+    assert again.status == "completed", again.error
+    assert {a: u.cost_usd for a, u in again.usage.by_agent.items()} == pytest.approx(costs)
 
 
 async def test_the_cassette_holds_the_calls_and_the_tools(
