@@ -15,6 +15,7 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 
 from agentcore.config import Limits, Settings
+from agentcore.errors import ModelError, RunError
 from agentcore.events import RunEvent
 from agentcore.graph._budget import Budget
 from agentcore.graph._memory import RunMemory
@@ -197,6 +198,17 @@ class RunContext:
                 },
             )
         )
+
+    def record_error(self, exc: RunError, *, agent: str, step: str | None = None) -> None:
+        """Write an ``error`` record for a failed model call: the error, its type and, for a
+        ``ModelError``, whether it was transient (``retryable``, read by the eval runner)."""
+        fields: dict[str, Any] = (
+            {"agent": agent} if step is None else {"agent": agent, "step": step}
+        )
+        fields.update(error=str(exc), error_type=type(exc).__name__)
+        if isinstance(exc, ModelError):
+            fields["retryable"] = exc.retryable
+        self.trace.write("error", **fields)
 
 
 def short_args(args: dict[str, Any], limit: int = 80) -> str:

@@ -149,7 +149,7 @@ async def planner_node(state: RunState, runtime: Runtime[RunContext]) -> dict[st
                 config=ctx.model_config(planner.name),
             )
         except RunError as exc:
-            ctx.trace.write("error", agent=planner.name, error=str(exc))
+            ctx.record_error(exc, agent=planner.name)
             update = {"status": "failed", "error": f"planner: {exc}", "route": "end"}
             break
         u, mu = ctx.account(planner.name, "", reply, messages)

@@ -69,7 +69,7 @@ async def synthesis_node(state: RunState, runtime: Runtime[RunContext]) -> dict[
         answer = reply.message.text.strip()
         update = {"usage": usage, "model_usage": model_usage}
     except RunError as exc:
-        ctx.trace.write("error", agent=AGENT, error=str(exc))
+        ctx.record_error(exc, agent=AGENT)
         answer = fallback_answer(state, f"the final model call failed: {exc}")
         if state.get("status") == "completed":
             update["status"] = "failed"

@@ -176,7 +176,7 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
     except RunError as exc:
         status, error = "failed", str(exc)
         summary = _partial(book, last_text, f"error: {exc}")
-        ctx.trace.write("error", agent=agent, step=sid, error=str(exc))
+        ctx.record_error(exc, agent=agent, step=sid)
     except Exception as exc:  # never let one step take the run down
         status, error = "failed", f"{type(exc).__name__}: {exc}"
         summary = _partial(book, last_text, f"internal error: {error}")
