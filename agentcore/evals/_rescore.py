@@ -126,12 +126,15 @@ async def _rescored(
 ) -> SampleRecord:
     if record.failure == "infra_error" and not record.trace:
         return record  # the harness never made this run: there is nothing to score
-    sample = sample_from_record(record, case, suite_dir=suite_dir, data_dir=data_dir)
+    from agentcore.evals._runner import sample_data_dir
+
+    own = sample_data_dir(data_dir, record.case_id, record.epoch)
+    sample = sample_from_record(record, case, suite_dir=suite_dir, data_dir=own)
     scores = await score_sample(sample, case_scorers)
     return record.model_copy(
         update={
             "scores": scores,
-            "passed": passed(scores),
+            "passed": passed(scores, record.status),
             "failure": failure_class(
                 status=record.status, error=record.error, trace=record.trace, scores=scores
             ),

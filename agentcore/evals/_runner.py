@@ -3,9 +3,10 @@
 Each sample runs in its own workspace (``<out>/<eval_id>/work/<case>-e<epoch>/``, kept for
 scorers and rescoring) with the case's files copied in, with limits ``Limits`` defaults <
 suite ``limits`` < case ``limits``, and in the eval's own data folder
-(``<out>/<eval_id>/data/``: checkpoints, traces, RAG collections; each sample gets its own
-long-term memory there, and does not learn into it) so nothing of the user's leaks in and no
-sample sees another's. Only infrastructure failures are retried (the harness or sandbox
+(``<out>/<eval_id>/data/``: the suite's RAG collections, and one folder per sample under
+``samples/`` with its own empty long-term memory it does not learn into, its ML registry,
+checkpoints and traces, and a link to the collections) so nothing of the user's leaks in and
+no sample sees another's. Only infrastructure failures are retried (the harness or sandbox
 failed, or a model call failed on a transient error after the client's own retries), at most
 :data:`MAX_RETRIES` times. :meth:`EvalRunner.stop` starts no more samples and cancels the
 running ones, which are not logged: ``--resume`` runs them again.
@@ -387,7 +388,7 @@ class EvalRunner:
 
         case, name = job.case, sample_dir_name(job.case.id, job.epoch)
         workspace = context.work / name
-        team = _sample_team(self.team, context.settings, name)
+        team = _sample_team(self.team, context.settings, job)
         limits = Limits.model_validate({**self.suite.limits, **case.limits})
         files = [self.suite.directory / f for f in case.files]
         attempts = 0
@@ -457,7 +458,7 @@ class EvalRunner:
             workspace=str(workspace) if workspace is not None else None,
             trace=result.trace,
             scores=scores,
-            passed=passed(scores),
+            passed=passed(scores, result.status),
             failure=failure_class(
                 status=result.status, error=result.error, trace=result.trace, scores=scores
             ),
@@ -513,11 +514,27 @@ def _eval_settings(settings: Settings, data_dir: Path, *, extra_runs: int) -> Se
     )
 
 
-def _sample_team(team: Team, settings: Settings, name: str) -> Team:
-    """The team with the sample's own (empty) long-term memory in the eval's data folder."""
-    memory = settings.memory.model_copy(update={"uri": str(settings.data_dir / "memory" / name)})
+def sample_data_dir(eval_data_dir: Path, case_id: str, epoch: int) -> Path:
+    """The data folder of one sample inside the eval's data folder."""
+    return eval_data_dir / "samples" / sample_dir_name(case_id, epoch)
+
+
+def _sample_team(team: Team, settings: Settings, job: _Job) -> Team:
+    """The team with the sample's own data folder: empty memory, ML registry, checkpoints.
+
+    Only the suite's RAG collections, built once in the eval's data folder, are shared: the
+    sample's folder links to them, so the run and the scorers (also when re-scoring) find them
+    where a data folder keeps them. A sample's state never depends on which samples ran before
+    it or beside it, so a replay answers the same (a model "version 2" in one run and
+    "version 1" in its replay would be a divergence).
+    """
+    own = sample_data_dir(settings.data_dir, job.case.id, job.epoch)
+    own.mkdir(parents=True, exist_ok=True)
+    shared, link = settings.data_dir / "rag", own / "rag"
+    if shared.is_dir() and not link.is_symlink():
+        link.symlink_to(Path("..", "..", "rag"), target_is_directory=True)
     return type(team)(
-        settings=settings.model_copy(update={"memory": memory}),
+        settings=settings.model_copy(update={"data_dir": own}),
         registry=team.registry,
         agents=team.agents,
     )

@@ -70,9 +70,15 @@ def _unscored(scorer: Scorer, error: str) -> Score:
     )
 
 
-def passed(scores: Sequence[Score]) -> bool:
-    """A sample passes when it has scores and every one of them passed."""
-    return bool(scores) and all(s.passed for s in scores)
+#: Run statuses whose answer is scored as the run's answer. A run that reached a limit
+#: answers with what it had; a failed, cancelled or interrupted run (a model, tool or replay
+#: error) does not pass, whatever its scores say (e.g. a trajectory right up to the failure).
+ANSWERED = frozenset({"completed", "limit_reached"})
+
+
+def passed(scores: Sequence[Score], status: str) -> bool:
+    """A sample passes when its run answered, it has scores, and every one of them passed."""
+    return status in ANSWERED and bool(scores) and all(s.passed for s in scores)
 
 
 def _errors(trace: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -136,7 +142,7 @@ def failure_class(
         scores: The sample's scores.
         infra: The harness could not make the run at all (it raised, after retries).
     """
-    if passed(scores):
+    if passed(scores, status):
         return None
     if infra or infra_failure(trace) is not None:
         return "infra_error"

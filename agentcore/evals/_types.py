@@ -169,9 +169,7 @@ class Sample:
 
     def tool_calls(self) -> list[ToolCallRecord]:
         """The run's tool calls in order, each with its result."""
-        results = {
-            r.get("call_id"): r for r in self.trace if r.get("type") == "tool_result"
-        }
+        results = {r.get("call_id"): r for r in self.trace if r.get("type") == "tool_result"}
         calls: list[ToolCallRecord] = []
         for record in self.trace:
             if record.get("type") != "tool_call":
