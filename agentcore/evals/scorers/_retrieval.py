@@ -67,12 +67,27 @@ class Source:
         """Whether ``passage`` comes from this source."""
         if not _same_file(self.file, passage.file):
             return False
-        if self.section and self.section.casefold() not in passage.section.casefold():
+        if self.section and not any(
+            self.section.casefold() in label.casefold() for label in _section_paths(passage.section)
+        ):
             return False
         if self.lines is not None:
             start, end = self.lines
             return passage.start <= end and start <= max(passage.end, passage.start)
         return True
+
+
+def _section_paths(label: str) -> list[str]:
+    """The section paths a chunk's label stands for.
+
+    A chunk spanning sibling sections is labelled with their common path and their names
+    joined by commas (``Install › Linux, macOS``): it belongs to each of them.
+    """
+    head, sep, last = label.rpartition("›")
+    names = [n.strip() for n in last.split(",")]
+    if len(names) < 2:
+        return [label]
+    return [label, *(f"{head}{sep} {name}" if sep else name for name in names)]
 
 
 class RetrievalRecall(Scorer):
