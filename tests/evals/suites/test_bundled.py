@@ -50,7 +50,7 @@ EXPECTED = {
     "sql-flights": (25, 25),
     "ml-tabular": (9, 9),
     "coding-humaneval": (164, 164),
-    "rag-docs": (15, 25),  # the reference's search misses: see RAG_DOCS_FAILING
+    "rag-docs": (16, 25),  # the reference's search misses: see RAG_DOCS_FAILING
 }
 
 
@@ -274,7 +274,7 @@ def test_a_model_trained_on_the_leak_fails_every_trap_case(
 #: in the top 3 it cites (or top 5 it retrieves), or its answer lacks the key term. q22 is a
 #: scorer limitation rather than a search miss: its hit's section label joins two sections
 #: ("Invoking Descriptors, __slots__") and retrieval_recall compares section paths as text.
-RAG_DOCS_FAILING = {"q01", "q05", "q08", "q10", "q15", "q17", "q19", "q20", "q22", "q25"}
+RAG_DOCS_FAILING = {"q01", "q05", "q08", "q10", "q15", "q17", "q19", "q20", "q25"}
 
 
 @pytest.mark.timeout(1800)
