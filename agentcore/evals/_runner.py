@@ -36,6 +36,7 @@ from agentcore.evals._scoring import (
     score_sample,
 )
 from agentcore.evals._summary import summarise
+from agentcore.evals._timing import agent_times
 from agentcore.evals._types import (
     Case,
     EvalHeader,
@@ -453,6 +454,7 @@ class EvalRunner:
             limit=result.limit,
             duration_s=round(result.duration_s, 3),
             usage=result.usage,
+            agent_time_s=agent_times(result.trace),
             tool_calls=sum(r.get("type") == "tool_call" for r in result.trace),
             attempts=attempts,
             workspace=str(workspace) if workspace is not None else None,

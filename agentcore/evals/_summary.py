@@ -120,6 +120,14 @@ def summarise(
         by_tag={tag: _mean([float(p) for p in passed]) for tag, passed in sorted(tags.items())},
         failures={**dict(failures), **({"flaky": flaky} if flaky else {})},
         usage=merge_usage(r.usage for r in samples),
+        agent_time_s=_agent_times(samples),
         duration_s=round(max((finished - started).total_seconds(), 0.0), 3),
         case_summaries=cases,
     )
+
+
+def _agent_times(samples: Sequence[SampleRecord]) -> dict[str, float]:
+    total: Counter[str] = Counter()
+    for record in samples:
+        total.update(record.agent_time_s)
+    return {agent: round(seconds, 3) for agent, seconds in sorted(total.items())}

@@ -263,6 +263,7 @@ class SampleRecord(BaseModel):
     limit: str | None = None
     duration_s: float = 0.0
     usage: UsageReport = Field(default_factory=UsageReport)
+    agent_time_s: dict[str, float] = Field(default_factory=dict)  # wall time per agent
     tool_calls: int = 0
     attempts: int = 1  # runs made: > 1 when infrastructure errors were retried
     workspace: str | None = None
@@ -328,6 +329,7 @@ class EvalSummary(BaseModel):
     by_tag: dict[str, float] = Field(default_factory=dict)  # tag -> accuracy
     failures: dict[str, int] = Field(default_factory=dict)  # FailureClass or "flaky" -> count
     usage: UsageReport = Field(default_factory=UsageReport)  # all samples, by agent and model
+    agent_time_s: dict[str, float] = Field(default_factory=dict)  # all samples, per agent
     duration_s: float = 0.0
     case_summaries: list[CaseSummary] = Field(default_factory=list)
 

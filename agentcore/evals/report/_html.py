@@ -166,8 +166,14 @@ def _cards(view: ReportView) -> str:
         ("accuracy", f"{summary.accuracy:.1%}", f"{summary.samples} samples"),
         ("mean score", f"{summary.mean_score:.3f}", f"{summary.cases} cases"),
         ("pass@1", f"{summary.pass_at_k.get(1, 0.0):.3f}", "one try"),
-        (f"pass@{k}", f"{summary.pass_at_k.get(k, 0.0):.3f}", "any of k"),
-        (f"pass^{k}", f"{summary.pass_hat_k.get(k, 0.0):.3f}", "all of k"),
+        *(
+            [
+                (f"pass@{k}", f"{summary.pass_at_k.get(k, 0.0):.3f}", "any of k"),
+                (f"pass^{k}", f"{summary.pass_hat_k.get(k, 0.0):.3f}", "all of k"),
+            ]
+            if k > 1  # with one epoch both equal pass@1
+            else []
+        ),
         ("cost", f"${total.cost_usd:.4f}", f"{total.calls} model calls"),
         ("tokens", f"{total.input_tokens + total.output_tokens:,}", f"{total.input_tokens:,} in"),
         ("duration", f"{summary.duration_s:.1f}s", "wall time"),
@@ -252,7 +258,7 @@ def _agent_cost(view: ReportView, *, priced: bool) -> str:
 
     what = "Cost" if priced else "Tokens (no cost recorded)"
     if len(models) == 1:
-        what += f" by agent ({models[0]})"
+        what += " by agent"  # the model is in the page's header
     else:
         what += " by agent and model"
     return hbar_chart(

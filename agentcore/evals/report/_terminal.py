@@ -93,8 +93,13 @@ def _totals(view: ReportView, console: Console) -> None:
     console.print(
         f"[bold]accuracy[/] {summary.accuracy:.1%} ({passed}/{summary.samples} samples, "
         f"{summary.cases} cases) · mean score {summary.mean_score:.3f} · "
-        f"pass@1 {summary.pass_at_k.get(1, 0.0):.3f} · pass@{k} "
-        f"{summary.pass_at_k.get(k, 0.0):.3f} · pass^{k} {summary.pass_hat_k.get(k, 0.0):.3f}"
+        f"pass@1 {summary.pass_at_k.get(1, 0.0):.3f}"
+        + (
+            f" · pass@{k} {summary.pass_at_k.get(k, 0.0):.3f}"
+            f" · pass^{k} {summary.pass_hat_k.get(k, 0.0):.3f}"
+            if k > 1  # with one epoch both equal pass@1
+            else ""
+        )
     )
     if summary.failures:
         ranked = sorted(summary.failures.items(), key=lambda item: (-item[1], item[0]))
@@ -125,9 +130,10 @@ def _usage_table(view: ReportView, console: Console) -> None:
     if not rows:
         return
     table = Table(title="cost and tokens", title_justify="left", show_edge=False, pad_edge=False)
-    for column in ("by", "name", "cost", "tokens in", "tokens out", "calls"):
+    for column in ("by", "name", "cost", "tokens in", "tokens out", "calls", "time"):
         table.add_column(column, justify="left" if column in ("by", "name") else "right")
     for kind, name, usage in rows:
+        seconds = summary.agent_time_s.get(name) if kind == "agent" else None
         table.add_row(
             kind,
             escape(name),
@@ -135,6 +141,7 @@ def _usage_table(view: ReportView, console: Console) -> None:
             f"{usage.input_tokens:,}",
             f"{usage.output_tokens:,}",
             str(usage.calls),
+            f"{seconds:.1f}s" if seconds is not None else "",
         )
     console.print(table)
 

@@ -81,9 +81,9 @@ def _section_paths(label: str) -> list[str]:
     """The section paths a chunk's label stands for.
 
     A chunk spanning sibling sections is labelled with their common path and their names
-    joined by commas (``Install › Linux, macOS``): it belongs to each of them.
+    joined by commas (``Install \u203a Linux, macOS``): it belongs to each of them.
     """
-    head, sep, last = label.rpartition("›")
+    head, sep, last = label.rpartition("\u203a")
     names = [n.strip() for n in last.split(",")]
     if len(names) < 2:
         return [label]

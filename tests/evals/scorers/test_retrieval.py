@@ -244,17 +244,20 @@ def test_expected_may_be_a_mapping_with_sources_labelled_by_passage(trace: Trace
 
 
 def test_a_chunk_spanning_sibling_sections_belongs_to_each_of_them() -> None:
+    SEP = "\u203a"  # the RAG plugin's section path separator
     from agentcore.evals.scorers._retrieval import Passage, Source
 
     chunk = Passage(
-        file="datamodel.md", section="Customizing attribute access › Invoking, __slots__"
+        file="datamodel.md", section=f"Customizing attribute access {SEP} Invoking, __slots__"
     )
-    assert Source(file="datamodel.md", section="Customizing attribute access › __slots__").matches(
-        chunk
-    )
+    assert Source(
+        file="datamodel.md", section=f"Customizing attribute access {SEP} __slots__"
+    ).matches(chunk)
     assert Source(file="datamodel.md", section="__slots__").matches(chunk)
     assert Source(file="datamodel.md", section="Customizing attribute access").matches(chunk)
-    assert not Source(file="datamodel.md", section="Basic customization › __slots__").matches(chunk)
+    assert not Source(file="datamodel.md", section=f"Basic customization {SEP} __slots__").matches(
+        chunk
+    )
     assert not Source(
-        file="datamodel.md", section="Customizing attribute access › __dict__"
+        file="datamodel.md", section=f"Customizing attribute access {SEP} __dict__"
     ).matches(chunk)
