@@ -462,6 +462,7 @@ def _result(
     duration: float,
 ) -> RunResult:
     from agentcore.graph._synthesis import fallback_answer
+    from agentcore.log import redact
 
     final_status = status or state.get("status", "failed")
     if final_status == "running":  # the graph stopped without deciding: count it as failed
@@ -470,7 +471,7 @@ def _result(
     if not answer and state.get("plan"):
         answer = fallback_answer(state, error or final_status)  # type: ignore[arg-type]
     results = state.get("results", {})
-    return RunResult(
+    result = RunResult(
         run_id=run_id,
         status=final_status,
         answer=answer,
@@ -492,6 +493,9 @@ def _result(
         artifacts=list(state.get("artifacts", [])),
         workspace=str(workspace),
     )
+    # An answer or an error may quote a secret (from the task, a tool's output): redact it
+    # here, so no caller (batch results, eval logs, chat history) can write it anywhere.
+    return RunResult.model_validate(redact(result.model_dump()))
 
 
 def _sync(coro: Any) -> RunResult:
