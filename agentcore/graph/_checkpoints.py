@@ -1,4 +1,8 @@
-"""SQLite checkpoints under the data dir, and pruning by a retention setting."""
+"""SQLite checkpoints under the data dir, and pruning by a retention setting.
+
+Every checkpoint and pending write is serialized by :class:`RedactingSerializer`: secrets
+(see :func:`agentcore.log.bytes_redactor`) are masked before a byte reaches the database.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,37 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+from agentcore.log import bytes_redactor
 
 #: How long a write waits for another connection's (many runs share the file).
 BUSY_TIMEOUT_S = 60.0
 #: A run whose trace changed this recently and has no end is taken as still running.
 IN_FLIGHT_S = 3600.0
 _SETUP_ATTEMPTS = 8
+
+
+class RedactingSerializer(JsonPlusSerializer):
+    """LangGraph's serializer, with secrets masked in what it writes.
+
+    Masking keeps lengths, so the msgpack (or pickle) still decodes: a resumed run sees
+    ``****`` where the secret was. A subclass rather than a wrapper, so LangGraph's msgpack
+    allowlist (``with_msgpack_allowlist``) keeps working.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._mask = bytes_redactor()
+
+    def dumps_typed(self, obj: Any) -> tuple[str, bytes]:
+        """Serialize ``obj`` as LangGraph does, then mask secrets in the bytes."""
+        type_, data = super().dumps_typed(obj)
+        return type_, self._mask(bytes(data))
 
 
 @asynccontextmanager
@@ -30,7 +56,7 @@ async def open_checkpointer(path: Path) -> AsyncIterator[AsyncSqliteSaver]:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     async with aiosqlite.connect(str(path), timeout=BUSY_TIMEOUT_S) as conn:
-        saver = AsyncSqliteSaver(conn)
+        saver = AsyncSqliteSaver(conn, serde=RedactingSerializer())
         for attempt in range(_SETUP_ATTEMPTS):
             try:
                 # Switching a new file to WAL ignores the busy timeout: runs starting together
