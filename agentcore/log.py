@@ -24,7 +24,14 @@ if TYPE_CHECKING:
 
     from agentcore.config import LogSettings
 
-__all__ = ["REDACTED", "configure_logging", "redact", "redactor", "secret_values"]
+__all__ = [
+    "REDACTED",
+    "bytes_redactor",
+    "configure_logging",
+    "redact",
+    "redactor",
+    "secret_values",
+]
 
 REDACTED = "***"
 
@@ -119,6 +126,33 @@ def redactor(environ: Mapping[str, str] | None = None) -> Callable[[Any], Any]:
     """
     pattern = _secrets_pattern(secret_values(environ))
     return lambda obj: _redact(obj, pattern)
+
+
+def bytes_redactor(environ: Mapping[str, str] | None = None) -> Callable[[bytes], bytes]:
+    """Return a function that masks secrets inside serialized bytes, keeping every length.
+
+    For binary formats whose strings are stored as UTF-8 with a length prefix (msgpack, pickle,
+    SQLite rows): each secret (the same ones :func:`redact` replaces, except those found by
+    field name) becomes as many ``*`` as it had bytes, so the data still decodes. Bytes
+    without a secret are returned as they are, unchanged and uncopied.
+
+    Example:
+        ```python
+        mask = bytes_redactor({"MY_TOKEN": "tok-123456789"})
+        mask(b"token tok-123456789")  # b"token *************"
+        ```
+
+    """
+    secrets = [s.encode("utf-8") for s in secret_values(environ)]
+    alternatives = [re.escape(s) for s in secrets] + [_KEY_PATTERN.pattern.encode("ascii")]
+    pattern = re.compile(b"|".join(alternatives))
+
+    def mask(data: bytes) -> bytes:
+        if pattern.search(data) is None:
+            return data
+        return pattern.sub(lambda m: b"*" * len(m.group(0)), data)
+
+    return mask
 
 
 def _redact_processor(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
