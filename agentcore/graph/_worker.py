@@ -27,6 +27,7 @@ from agentcore.models import CallUsage, ModelReply
 from agentcore.tools import config_with_context, tool_meta
 
 STALL_REPEATS = 3
+EMPTY_REPLY = "Your reply was empty. Give the result of your step, or call one of your tools."
 
 
 @dataclass(kw_only=True, slots=True)
@@ -104,6 +105,38 @@ async def run_tool(
     return text, False
 
 
+def invalid_call_feedback(
+    ctx: RunContext, message: AIMessage, agent: str, step: str
+) -> list[ToolMessage]:
+    """An error for each tool call whose arguments could not be parsed, so that the model
+    calls again (providers also want an answer to every call id they sent)."""
+    feedback: list[ToolMessage] = []
+    for call in message.invalid_tool_calls:
+        name, raw = call.get("name") or "?", call.get("args") or ""
+        try:
+            value = json.loads(raw)
+            problem = f"they are a JSON {type(value).__name__}, not an object"
+        except json.JSONDecodeError as exc:
+            problem = f"they are not valid JSON: {exc}"
+        text = (
+            f"Error: could not read the arguments of your call to {name}: {problem}. "
+            "Call it again with the arguments as one JSON object."
+        )
+        ctx.trace.write(
+            "invalid_tool_call",
+            agent=agent,
+            step=step,
+            tool=name,
+            call_id=call.get("id"),
+            args=raw[:2000],
+            error=text,
+        )
+        feedback.append(
+            ToolMessage(text, tool_call_id=call.get("id") or "", name=name, status="error")
+        )
+    return feedback
+
+
 def _partial(book: _Step, last_text: str, why: str) -> str:
     parts = [f"[step stopped: {why}; this is a partial result]"]
     if last_text.strip():
@@ -139,6 +172,7 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
     error: str | None = None
     limit: str | None = None
     last_text = ""
+    nudged = False
     try:
         while True:
             if limit := ctx.budget.check():
@@ -159,7 +193,15 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
             message: AIMessage = reply.message
             messages.append(message)
             last_text = message.text or last_text
+            if message.invalid_tool_calls:  # arguments that were not a JSON object
+                messages.extend(invalid_call_feedback(ctx, message, agent, sid))
             if not message.tool_calls:
+                if message.invalid_tool_calls:
+                    continue
+                if not message.text.strip() and not nudged:  # an empty reply: ask once
+                    nudged = True
+                    messages.append(HumanMessage(EMPTY_REPLY))
+                    continue
                 summary = message.text.strip() or "(the agent finished without a summary)"
                 break
             stalled = await _run_calls(ctx, tools, message.tool_calls, agent, sid, book, messages)
