@@ -13,8 +13,13 @@ from agentcore.events import RunEvent
 from agentcore.graph._context import RunContext, template
 from agentcore.graph._conversation import conversation_text
 from agentcore.graph._state import TERMINAL_STEP, PlanStep, RunState
+from agentcore.graph._worker import invalid_call_feedback
 
 MAX_PLAN_ATTEMPTS = 3
+EMPTY_PLAN = (
+    "Your reply was empty. Call submit_plan with the plan, or final_answer if the task needs "
+    "no plan."
+)
 
 
 class PlanStepArgs(BaseModel):
@@ -156,6 +161,13 @@ async def planner_node(state: RunState, runtime: Runtime[RunContext]) -> dict[st
         usage, model_usage = _sum(usage, u), _sum(model_usage, mu)
         message = reply.message
         calls = message.tool_calls
+        if not calls and (message.invalid_tool_calls or not message.text.strip()):
+            # Arguments that were not JSON, or an empty reply: say so and ask again.
+            if message.invalid_tool_calls:
+                messages += [message, *invalid_call_feedback(ctx, message, planner.name, "")]
+            else:
+                messages.append(HumanMessage(EMPTY_PLAN))
+            continue
         if not calls:  # a model that ignores tool_choice and just answers
             update = _direct(ctx, message.text)
             break

@@ -200,7 +200,7 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
                     continue
                 if not message.text.strip() and not nudged:  # an empty reply: ask once
                     nudged = True
-                    messages.append(HumanMessage(EMPTY_REPLY))
+                    messages[-1] = HumanMessage(EMPTY_REPLY)  # APIs may refuse an empty turn
                     continue
                 summary = message.text.strip() or "(the agent finished without a summary)"
                 break
