@@ -97,9 +97,8 @@ def test_plugins_list_shows_distribution_version_kinds_and_errors() -> None:
     crash = lines["crash"]
     assert "agentcore-broken-plugin" in crash and "0.3.1" in crash
     assert "error: RuntimeError: the crash plugin is broken on purpose" in crash
-    assert "error: ModuleNotFoundError: No module named 'agentcore_no_such_dependency'" in (
-        lines["broken-dep"]
-    )
+    missing = "error: ModuleNotFoundError: No module named 'agentcore_no_such_dependency'"
+    assert missing in lines["broken-dep"]
     fine = lines["still-fine"]
     assert "tools: still_here" in fine and fine.rstrip().endswith("ok")
     example = lines["example"]
