@@ -29,6 +29,7 @@ __all__ = [
     "RetrySettings",
     "SandboxSettings",
     "Settings",
+    "TelemetrySettings",
     "load_settings",
 ]
 
@@ -189,6 +190,26 @@ class ApprovalSettings(BaseModel):
         return out
 
 
+class TelemetrySettings(BaseModel):
+    """OpenTelemetry export of runs (``[telemetry]`` in config); nothing is sent unless set.
+
+    Attributes:
+        otlp_endpoint: An OTLP/HTTP collector's base URL, e.g. ``http://localhost:4318``
+            (spans are posted to ``<url>/v1/traces``). Unset: the standard
+            ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`` / ``OTEL_EXPORTER_OTLP_ENDPOINT`` variables
+            are used if set; with neither, nothing is exported. ``OTEL_SDK_DISABLED=true``
+            turns export off in any case.
+        service_name: The spans' ``service.name``.
+        timeout_s: Time limit of one export request.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    otlp_endpoint: str | None = Field(None, pattern=r"^https?://")
+    service_name: str = "agentcore"
+    timeout_s: float = Field(10.0, gt=0)
+
+
 class Settings(BaseModel):
     """Everything configurable. Build it with :func:`load_settings`.
 
@@ -206,6 +227,7 @@ class Settings(BaseModel):
         memory: Long-term memory and embeddings.
         approvals: Which tool calls need a person's approval.
         mcp: MCP servers whose tools agents may use (``[[mcp.servers]]``).
+        telemetry: OpenTelemetry export (off unless configured).
         plugins: Per-plugin settings tables, keyed by plugin name.
 
     """
@@ -225,6 +247,7 @@ class Settings(BaseModel):
     memory: MemorySettings = Field(default_factory=MemorySettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
     mcp: MCPSettings = Field(default_factory=MCPSettings)
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @property
