@@ -5,14 +5,12 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from agentcore._progress import ProgressBar
 from agentcore.batch._output import TaskResult
 from agentcore.batch._plan import TaskJob
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.progress import Progress, TaskID
-
-_MAX_ERROR = 160
 
 
 class ProgressDisplay:
@@ -27,38 +25,16 @@ class ProgressDisplay:
     """
 
     def __init__(self, console: Console, *, total: int, done: int = 0) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            SpinnerColumn,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
         self.console = console
         self.failed = 0
         self.running = 0
         self.cost_usd = 0.0
-        self._progress: Progress = Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]batch"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[status]}"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=console,
-            transient=False,
-        )
-        self._task: TaskID = self._progress.add_task(
-            "batch", total=total, completed=done, status=self._status()
+        self._bar = ProgressBar(
+            console, label="batch", total=total, done=done, status=self._status()
         )
 
     def __enter__(self) -> ProgressDisplay:
-        self._progress.start()
+        self._bar.__enter__()
         return self
 
     def __exit__(
@@ -67,7 +43,7 @@ class ProgressDisplay:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._progress.stop()
+        self._bar.__exit__(exc_type, exc, tb)
 
     def _status(self) -> str:
         failed = f"[red]{self.failed} failed[/]" if self.failed else "0 failed"
@@ -76,31 +52,23 @@ class ProgressDisplay:
     def started(self, job: TaskJob) -> None:
         """Count a running task."""
         self.running += 1
-        self._progress.update(self._task, status=self._status())
+        self._bar.update(self._status())
 
     def finished(self, result: TaskResult) -> None:
         """Advance the bar; print a task that did not complete."""
-        from rich.markup import escape
-
         self.running -= 1
         self.cost_usd += result.cost_usd
         if result.status == "interrupted":
-            self._progress.update(self._task, status=self._status())
+            self._bar.update(self._status())
             return
         if result.status != "completed":
             self.failed += 1
-            error = (result.error or "").replace("\n", " ")
-            if len(error) > _MAX_ERROR:
-                error = error[: _MAX_ERROR - 1] + "…"
-            self._progress.console.print(
-                f"[red]✗[/] {escape(result.id)}: {result.status}"
-                + (f" — {escape(error)}" if error else "")
-            )
-        self._progress.update(self._task, advance=1, status=self._status())
+            self._bar.problem(result.id, result.status, result.error)
+        self._bar.update(self._status(), advance=1)
 
     def stopping(self, running: int) -> None:
         """Say that the batch is stopping."""
-        self._progress.console.print(
+        self._bar.note(
             f"[yellow]stopping:[/] cancelling {running} running task(s); their runs keep "
             "their checkpoints (Ctrl-C again to force)"
         )

@@ -22,14 +22,12 @@ from agentcore.errors import UserError
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.progress import Progress, TaskID
 
     from agentcore.evals import EvalLog, SampleRecord
     from agentcore.evals._runner import EvalPlan
 
 CANCELLED_EXIT = 130
 _ERROR_FAILURES = frozenset({"infra_error", "model_error"})
-_MAX_ERROR = 160
 
 
 class _EvalGroup(TyperGroup):
@@ -269,40 +267,20 @@ class _ProgressDisplay:
     """A rich progress bar of samples on stderr; samples that do not pass are printed above."""
 
     def __init__(self, console: Console, *, total: int, done: int) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            SpinnerColumn,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
+        from agentcore._progress import ProgressBar
 
         self.passed = 0
         self.failed = 0
         self.cost_usd = 0.0
-        self._progress: Progress = Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]eval"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[status]}"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=console,
-            transient=False,
-        )
-        self._task: TaskID = self._progress.add_task(
-            "eval", total=total, completed=done, status=self._status()
+        self._bar = ProgressBar(
+            console, label="eval", total=total, done=done, status=self._status()
         )
 
     def _status(self) -> str:
         return f"{self.passed} passed · {self.failed} not · ${self.cost_usd:.4f}"
 
     def __enter__(self) -> _ProgressDisplay:
-        self._progress.start()
+        self._bar.__enter__()
         return self
 
     def __exit__(
@@ -311,30 +289,22 @@ class _ProgressDisplay:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._progress.stop()
+        self._bar.__exit__(exc_type, exc, tb)
 
     def finished(self, record: SampleRecord) -> None:
         """Advance the bar; print a sample that did not pass."""
-        from rich.markup import escape
-
         self.cost_usd += record.usage.total.cost_usd
         if record.passed:
             self.passed += 1
         else:
             self.failed += 1
             why = record.error or next((s.explanation for s in record.scores if not s.passed), "")
-            why = why.replace("\n", " ")
-            if len(why) > _MAX_ERROR:
-                why = why[: _MAX_ERROR - 1] + "…"
-            self._progress.console.print(
-                f"[red]✗[/] {escape(record.case_id)} e{record.epoch}: {record.failure}"
-                + (f" — {escape(why)}" if why else "")
-            )
-        self._progress.update(self._task, advance=1, status=self._status())
+            self._bar.problem(f"{record.case_id} e{record.epoch}", str(record.failure), why)
+        self._bar.update(self._status(), advance=1)
 
     def stopping(self) -> None:
         """Say that the eval is stopping."""
-        self._progress.console.print(
+        self._bar.note(
             "[yellow]stopping:[/] running samples are dropped; --resume runs them again "
             "(Ctrl-C again to force)"
         )

@@ -121,7 +121,8 @@ def test_resume_after_an_interruption_runs_only_the_rest(
     resumed = read_log(log)
     assert resumed.finished and len(resumed.samples) == 6
     assert [s.run_id for s in resumed.samples[:2]] == kept
-    runs = list((work / "eval-logs" / resumed.header.eval_id / "data" / "runs").glob("*.jsonl"))
+    data = work / "eval-logs" / resumed.header.eval_id / "data"
+    runs = list(data.glob("samples/*/runs/*.jsonl"))  # each sample has its own data folder
     assert len(runs) == 6 + 4  # the first eval's six, then only the four missing samples
 
 

@@ -82,7 +82,10 @@ async def test_every_case_runs_once_per_epoch_into_the_log(
     assert log.header.case_ids == ["ok", "wrong", "limited"] and log.header.epochs == 2
     # the runs went to the eval's own data folder, not the user's
     assert not (tmp_data_dir / "runs").exists()
-    assert len(list((out / log.header.eval_id / "data" / "runs").glob("*.jsonl"))) == 6
+    data = out / log.header.eval_id / "data"
+    assert len(list(data.glob("samples/*/runs/*.jsonl"))) == 6  # a data folder per sample
+    assert ok.agent_time_s.keys() >= {"planner", "researcher", "coder", "synthesis"}
+    assert log.summary.agent_time_s.keys() == ok.agent_time_s.keys()
 
 
 async def test_limits_are_defaults_then_suite_then_case(
