@@ -9,9 +9,10 @@ It adds, for every test:
 * a **network guard**: a connection to anything but loopback (127.0.0.0/8, ::1, localhost) or
   a unix socket fails the test with "agentcore tests are offline: ..." before any packet
   leaves; ``@pytest.mark.allow_network`` lifts it;
-* a **clean environment**: provider keys (``OPENAI_API_KEY``, ``ANTHROPIC_API_KEY``, ...) and
-  every ``AGENTCORE_*`` variable are removed, and the XDG config and data homes point at empty
-  temporary folders, so a developer's own config never leaks into a test.
+* a **clean environment**: provider keys (``OPENAI_API_KEY``, ``ANTHROPIC_API_KEY``, ...),
+  every ``AGENTCORE_*`` and every ``OTEL_*`` variable are removed, and the XDG config and
+  data homes point at empty temporary folders, so a developer's own config never leaks into
+  a test (nor are its spans sent to their collector).
 
 Tests marked ``live`` (real providers) keep both the network and the environment.
 
@@ -100,11 +101,11 @@ def clean_env(
     monkeypatch: pytest.MonkeyPatch,
     _empty_xdg_homes: tuple[Path, Path],
 ) -> None:
-    """Remove provider keys and ``AGENTCORE_*`` variables; point XDG homes at empty folders."""
+    """Remove provider keys, ``AGENTCORE_*`` and ``OTEL_*`` variables; empty XDG homes."""
     if any(request.node.iter_markers("live")):
         return
     for var in list(os.environ):
-        if var in _SECRET_VARS or var.startswith("AGENTCORE_"):
+        if var in _SECRET_VARS or var.startswith(("AGENTCORE_", "OTEL_")):
             monkeypatch.delenv(var)
     config_home, data_home = _empty_xdg_homes
     monkeypatch.setenv("XDG_CONFIG_HOME", str(config_home))
