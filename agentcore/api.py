@@ -279,12 +279,14 @@ class Team:
     ) -> RunResult:
         """Run (or continue) the graph; every outcome becomes a ``RunResult``."""
         from agentcore.graph import Budget, RunContext, RunMemory
+        from agentcore.telemetry import run_spans
         from agentcore.trace import TraceWriter, read_trace
 
         settings = self.settings
         launch.workspace.mkdir(parents=True, exist_ok=True)
         trace_path = settings.runs_dir / f"{launch.run_id}.jsonl"
-        trace = TraceWriter(trace_path, launch.run_id)
+        spans = run_spans(settings, launch.run_id)  # None unless telemetry is configured
+        trace = TraceWriter(trace_path, launch.run_id, sinks=[spans] if spans else ())
         budget = Budget(limits=launch.limits)
         _restore_budget(budget, launch.restored)
         ctx = RunContext(
