@@ -195,7 +195,10 @@ class ResultWriter:
     """
 
     def __init__(self, path: Path, *, cut_at: int | None = None) -> None:
+        from agentcore.log import redactor
+
         self.path = path
+        self._redact = redactor()
         path.parent.mkdir(parents=True, exist_ok=True)
         self._fh: IO[bytes] = path.open("ab")
         try:
@@ -210,8 +213,8 @@ class ResultWriter:
             raise
 
     def write(self, result: TaskResult) -> None:
-        """Write one result line and make it durable before returning."""
-        line = json.dumps(result.to_json(), ensure_ascii=False, default=str) + "\n"
+        """Write one result line (secrets redacted) and make it durable before returning."""
+        line = json.dumps(self._redact(result.to_json()), ensure_ascii=False, default=str) + "\n"
         self._fh.write(line.encode("utf-8"))
         self._fh.flush()
         os.fsync(self._fh.fileno())

@@ -31,6 +31,9 @@ class LogWriter:
     """
 
     def __init__(self, path: Path, fh: IO[str]) -> None:
+        from agentcore.log import redactor
+
+        self._redact = redactor()
         self.path = path
         self._fh = fh
 
@@ -70,7 +73,9 @@ class LogWriter:
         self._write(summary)
 
     def _write(self, line: BaseModel) -> None:
-        self._fh.write(line.model_dump_json() + "\n")
+        # Secrets never reach the log (a case's input, an answer, an error may hold one).
+        data = self._redact(line.model_dump(mode="json"))
+        self._fh.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
         self._fh.flush()
         os.fsync(self._fh.fileno())
 

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from agentcore.errors import UserError
+from agentcore.log import redact
 from agentcore.memory._lance import HybridTable, sql_quote
 
 if TYPE_CHECKING:
@@ -399,6 +400,8 @@ class Memory:
     ) -> MemoryRecord:
         """Store a memory, or merge it into a near-duplicate of the same kind and scope.
 
+        Secrets in ``text`` and ``source`` are replaced by ``***`` (:func:`agentcore.log.redact`).
+
         Args:
             text: The memory: one short, self-contained statement.
             kind: ``fact`` (the default), ``lesson``, ``preference`` or ``result``.
@@ -415,7 +418,8 @@ class Memory:
             UserError: Empty or over-long text, an unknown kind or scope, ``agent`` scope
                 without an agent, or a TTL that is not positive.
         """
-        text = _clean(text)
+        text = _clean(redact(text))  # a note is kept for good: never with a secret in it
+        source = redact(source)
         _choice(kind, KINDS, "kind")
         _choice(scope, SCOPES, "scope")
         if scope == "agent" and not agent:

@@ -84,6 +84,9 @@ if (filter) filter.addEventListener('input', () => {
 def write_html(log: EvalLog, path: Path) -> Path:
     """Write an eval log as one self-contained HTML page.
 
+    Secrets are redacted (:func:`agentcore.log.redact`), even from a log written before its
+    secrets were.
+
     Args:
         log: The eval log (finished or not; an unfinished one is reported as far as it got).
         path: The file to write (its folder is created).
@@ -92,8 +95,11 @@ def write_html(log: EvalLog, path: Path) -> Path:
         The path written.
 
     """
+    from agentcore.log import redact
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(build_view(log)), encoding="utf-8")
+    page: str = redact(render_html(build_view(log)))
+    path.write_text(page, encoding="utf-8")
     return path
 
 
