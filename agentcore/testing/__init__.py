@@ -5,6 +5,8 @@
 * :class:`ReplayChatModel` replays the model responses of a recorded run trace.
 * :func:`load_script_model` resolves ``scripted:NAME`` (built-ins: ``echo``, ``loop``, ...)
   or a script file into a model.
+* :class:`FaultyHTTPServer` answers on loopback in OpenAI's or Anthropic's wire format, HTTP
+  errors, resets, hangs and cut streams included, for the real provider SDKs (fault injection).
 * :class:`HashingEmbedder` embeds text instantly and deterministically (unit tests only).
 * ``agentcore.testing.pytest_plugin`` blocks the network and scrubs the environment in tests.
 """
@@ -14,6 +16,16 @@ from agentcore.testing._base import OfflineChatModel, Reply
 from agentcore.testing._builtins import BUILTIN_SCRIPTS, builtin_scripts, load_script_model
 from agentcore.testing._call import CallInfo, RecordedCall, estimate_usage, find_task
 from agentcore.testing._embedder import HashingEmbedder
+from agentcore.testing._faults import InjectedHTTPError
+from agentcore.testing._faults_http import FaultyHTTPServer, HTTPFault, HTTPReply, ReceivedRequest
+from agentcore.testing._faults_wire import (
+    anthropic_error,
+    anthropic_message,
+    anthropic_stream,
+    openai_completion,
+    openai_error,
+    openai_stream,
+)
 from agentcore.testing._function import FunctionChatModel, FunctionReply, ReplyFunction
 from agentcore.testing._network import NetworkBlockedError, NetworkGuard, is_loopback_host
 from agentcore.testing._replay import ReplayChatModel
@@ -31,12 +43,17 @@ from agentcore.testing._tools import tool_context_factory
 __all__ = [
     "BUILTIN_SCRIPTS",
     "CallInfo",
+    "FaultyHTTPServer",
     "FunctionChatModel",
     "FunctionReply",
+    "HTTPFault",
+    "HTTPReply",
     "HashingEmbedder",
+    "InjectedHTTPError",
     "NetworkBlockedError",
     "NetworkGuard",
     "OfflineChatModel",
+    "ReceivedRequest",
     "RecordedCall",
     "ReplayChatModel",
     "Reply",
@@ -48,12 +65,18 @@ __all__ = [
     "ScriptToolCall",
     "ScriptUsage",
     "ScriptedChatModel",
+    "anthropic_error",
+    "anthropic_message",
+    "anthropic_stream",
     "builtin_scripts",
     "estimate_usage",
     "find_task",
     "is_loopback_host",
     "load_script_file",
     "load_script_model",
+    "openai_completion",
+    "openai_error",
+    "openai_stream",
     "parse_script",
     "tool_context_factory",
 ]

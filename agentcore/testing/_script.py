@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -20,11 +20,21 @@ class ScriptToolCall(_Strict):
         name: The tool's name, as bound to the model.
         args: The tool's arguments.
         id: The tool call id; a deterministic one is made up when absent.
+        raw_args: The arguments as the model wrote them (JSON text), instead of ``args``.
+            Text that is not a JSON object makes an invalid tool call, as a provider's
+            parser would (fault injection: malformed tool-call JSON).
     """
 
     name: str = Field(min_length=1)
     args: dict[str, Any] = Field(default_factory=dict)
     id: str | None = None
+    raw_args: str | None = None
+
+    @model_validator(mode="after")
+    def _args_or_raw(self) -> ScriptToolCall:
+        if self.raw_args is not None and self.args:
+            raise ValueError("a tool call has either `args` or `raw_args`, not both")
+        return self
 
 
 class ScriptUsage(_Strict):
@@ -35,15 +45,33 @@ class ScriptUsage(_Strict):
 
 
 class ScriptFault(_Strict):
-    """A failure to inject instead of a reply: the call raises ``ModelError``.
+    """A failure to inject instead of a reply.
 
     Attributes:
+        kind: What the call raises. ``model_error``: ``ModelError`` (``retryable`` says
+            whether it is transient). ``http``: a provider's HTTP error with ``status``
+            (429, 500, 529, ...) and, if given, a ``Retry-After`` of ``retry_after_s``;
+            classified like a real one. ``timeout``: ``TimeoutError``. ``connection_reset``:
+            ``ConnectionResetError``.
         message: The error message.
-        retryable: Whether the failure looks transient (a 429, 5xx or timeout would be).
+        retryable: For ``model_error``: whether the failure looks transient.
+        status: For ``http``: the HTTP status.
+        retry_after_s: For ``http``: the ``Retry-After`` header, in seconds.
     """
 
+    kind: Literal["model_error", "http", "timeout", "connection_reset"] = "model_error"
     message: str = "injected model failure"
     retryable: bool = True
+    status: int | None = Field(default=None, ge=400, le=599)
+    retry_after_s: float | None = Field(default=None, ge=0.0)
+
+    @model_validator(mode="after")
+    def _http_fields(self) -> ScriptFault:
+        if (self.kind == "http") != (self.status is not None):
+            raise ValueError("`status` goes with `kind: http`, and `kind: http` needs a `status`")
+        if self.retry_after_s is not None and self.kind != "http":
+            raise ValueError("`retry_after_s` goes with `kind: http`")
+        return self
 
 
 class ScriptResponse(_Strict):
@@ -56,8 +84,8 @@ class ScriptResponse(_Strict):
             ``with_structured_output(Model)`` or ``bind_tools(..., tool_choice=NAME)`` expects).
         usage: Token usage to report; estimated from the text (~4 characters a token) if absent.
         latency_s: Simulated latency before the reply, in seconds.
-        error: Raise ``ModelError`` instead of replying (fault injection); the response is
-            used up, so a script can fail once and then succeed.
+        error: Fail the call instead of replying (fault injection, see :class:`ScriptFault`);
+            the response is used up, so a script can fail once and then succeed.
     """
 
     content: str = ""

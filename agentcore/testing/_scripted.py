@@ -10,9 +10,10 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.messages.ai import UsageMetadata
 from pydantic import PrivateAttr, model_validator
 
-from agentcore.errors import ModelError, SpecError
+from agentcore.errors import SpecError
 from agentcore.testing._base import OfflineChatModel, Reply
 from agentcore.testing._call import CallInfo, fill_task, find_task
+from agentcore.testing._faults import fault_exception, parse_raw_call
 from agentcore.testing._queues import ResponseQueues
 from agentcore.testing._script import Script, ScriptResponse
 
@@ -90,11 +91,7 @@ class ScriptedChatModel(OfflineChatModel):
         with self._lock:
             response, where, index = self._queues.pick(info)
         if response.error is not None:
-            raise ModelError(
-                f"{self.model_label}: {response.error.message} (scripted fault, {where}[{index}])",
-                model=self.model_label,
-                retryable=response.error.retryable,
-            )
+            raise fault_exception(response.error, model=self.model_label, where=f"{where}[{index}]")
         return Reply(
             message=self._to_message(response, messages, info, f"{where}[{index}]"),
             latency_s=response.latency_s,
@@ -104,10 +101,22 @@ class ScriptedChatModel(OfflineChatModel):
         self, response: ScriptResponse, messages: list[BaseMessage], info: CallInfo, where: str
     ) -> AIMessage:
         task = find_task(messages)
-        calls: list[dict[str, Any]] = [
-            {"name": c.name, "args": fill_task(c.args, task), "id": c.id, "type": "tool_call"}
-            for c in response.tool_calls
-        ]
+        calls: list[Any] = []
+        invalid: list[Any] = []
+        for j, c in enumerate(response.tool_calls):
+            if c.raw_args is None:
+                calls.append(
+                    {
+                        "name": c.name,
+                        "args": fill_task(c.args, task),
+                        "id": c.id,
+                        "type": "tool_call",
+                    }
+                )
+                continue
+            call_id = c.id or f"call_{info.agent or 'model'}_{info.call_index}_invalid_{j}"
+            parsed = parse_raw_call(c.name, c.raw_args, call_id)
+            (invalid if parsed["type"] == "invalid_tool_call" else calls).append(parsed)
         if response.structured is not None:
             tool = info.output_tool
             if tool is None:
@@ -127,5 +136,8 @@ class ScriptedChatModel(OfflineChatModel):
                 total_tokens=response.usage.input_tokens + response.usage.output_tokens,
             )
         return AIMessage(
-            content=fill_task(response.content, task), tool_calls=calls, usage_metadata=usage
+            content=fill_task(response.content, task),
+            tool_calls=calls,
+            invalid_tool_calls=invalid,
+            usage_metadata=usage,
         )
