@@ -27,6 +27,7 @@ __all__ = [
     "ScriptExhaustedError",
     "SpecError",
     "StoreError",
+    "StreamInterruptedError",
     "ToolError",
     "UserError",
 ]
@@ -198,6 +199,14 @@ class ModelError(RunError):
         self.model = model
         self.retryable = retryable
         super().__init__(message)
+
+
+class StreamInterruptedError(ModelError):
+    """A streamed answer broke off after some of its text had been shown.
+
+    ``ModelClient`` does not retry it (the caller's ``on_token`` already showed the start);
+    the caller may ask again without streaming, as the final answer does.
+    """
 
 
 class ScriptExhaustedError(RunError):

@@ -7,7 +7,7 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from agentcore.errors import RunError
+from agentcore.errors import RunError, StreamInterruptedError
 from agentcore.events import RunEvent
 from agentcore.graph._context import RunContext, template
 from agentcore.graph._conversation import conversation_text
@@ -60,11 +60,17 @@ async def synthesis_node(state: RunState, runtime: Runtime[RunContext]) -> dict[
     update: dict[str, Any] = {}
     try:
         messages = [SystemMessage(SYSTEM), HumanMessage(prompt)]
-        reply = await ctx.client(AGENT).ainvoke(
-            messages,
-            config=ctx.model_config(AGENT),
-            on_token=on_token if ctx.stream_answer else None,
-        )
+        try:
+            reply = await ctx.client(AGENT).ainvoke(
+                messages,
+                config=ctx.model_config(AGENT),
+                on_token=on_token if ctx.stream_answer else None,
+            )
+        except StreamInterruptedError as exc:
+            # Ask again, not streamed (the text shown so far is not repeated): the answer
+            # in the result is the whole one.
+            ctx.record_error(exc, agent=AGENT)
+            reply = await ctx.client(AGENT).ainvoke(messages, config=ctx.model_config(AGENT))
         usage, model_usage = ctx.account(AGENT, "", reply, messages)
         answer = reply.message.text.strip()
         update = {"usage": usage, "model_usage": model_usage}

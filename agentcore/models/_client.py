@@ -18,7 +18,7 @@ from langchain_core.messages import (
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from agentcore.config import Settings
-from agentcore.errors import AgentCoreError, ModelError, UserError
+from agentcore.errors import AgentCoreError, ModelError, StreamInterruptedError, UserError
 from agentcore.models._builtin import API_KEY_ENV
 from agentcore.models._pricing import call_cost, recorded_cost
 from agentcore.models._retry import ErrorKind, backoff_s, classify, retry_after_s, status_of
@@ -199,7 +199,8 @@ class ModelClient:
             tool_choice: Passed to ``bind_tools`` (e.g. ``"any"``); ignored without tools.
             config: Runnable config (callbacks, tags, metadata) for the chat model.
             on_token: Called with each text delta; the call then streams. A failure after
-                the first token is not retried, since the text has already been shown.
+                the first token is not retried, since the text has already been shown: it
+                raises ``StreamInterruptedError``.
 
         Returns:
             The answer, the model that gave it, its usage and the number of attempts.
@@ -227,7 +228,7 @@ class ModelClient:
             if isinstance(error, _CallbackFailed) and error.__cause__ is not None:
                 raise error.__cause__
             if isinstance(error, _StreamInterrupted):
-                raise ModelError(
+                raise StreamInterruptedError(
                     f"model {candidate.spec}: the stream broke after output began: "
                     f"{_describe(error.__cause__ or error)}",
                     model=str(candidate.spec),

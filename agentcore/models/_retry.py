@@ -23,6 +23,11 @@ __all__ = ["ErrorKind", "backoff_s", "classify", "retry_after_s", "status_of"]
 # errors (Anthropic's 529 "overloaded" included).
 _RETRY_STATUSES = frozenset({408, 409, 429})
 _AUTH_STATUSES = frozenset({401})
+# An error can also arrive inside a stream that began with 200 OK (Anthropic's "overloaded"
+# event, OpenAI's mid-stream "server_error"): then the error's type says whether it is transient.
+_TRANSIENT_ERROR_TYPES = frozenset(
+    {"overloaded_error", "api_error", "rate_limit_error", "timeout_error", "server_error"}
+)
 _TRANSPORT_MODULES = ("openai", "anthropic", "httpx", "httpx2")
 
 
@@ -62,6 +67,13 @@ def _header(exc: BaseException, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _error_type(exc: BaseException) -> str | None:
+    body = getattr(exc, "body", None)
+    inner = body.get("error", body) if isinstance(body, dict) else None
+    kind = inner.get("type") if isinstance(inner, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
 def _is_transport_error(exc: BaseException) -> bool:
     if isinstance(exc, TimeoutError | ConnectionError):
         return True
@@ -84,6 +96,8 @@ def classify(exc: BaseException) -> ErrorKind:
     if lc_exceptions is not None and isinstance(exc, lc_exceptions.ModelAuthenticationError):
         return ErrorKind.AUTH
     status = status_of(exc)
+    if (status is None or 200 <= status < 300) and _error_type(exc) in _TRANSIENT_ERROR_TYPES:
+        return ErrorKind.RETRY  # an error event in the middle of a stream
     if status is not None:
         if status in _AUTH_STATUSES:
             return ErrorKind.AUTH
