@@ -8,6 +8,11 @@ restart; whoever drives the run answers it: the chat REPL asks the person, the P
 the ``approve`` callback it was given, and batch runs, evals and API calls without a callback
 take ``[approvals] unattended`` (approve by default: code runs in the sandbox anyway). A denied
 call is reported to the model as a tool error and the run goes on.
+
+``[security] injection = "strict"`` adds one more reason to ask: once content from outside the
+run is in an agent's context, each of its calls to a tool that executes code, reaches the
+network or is marked as needing approval is asked about, whatever ``[approvals]`` says and
+even if the tool was approved with "always" (:func:`injection_reason`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from agentcore.config import ApprovalSettings
+from agentcore.config import ApprovalSettings, SecuritySettings
 from agentcore.tools import Risk, ToolMeta
 
 Decision = Literal["approve", "deny", "always"]
@@ -38,6 +43,9 @@ class ApprovalRequest:
         args: The call's arguments.
         risk: The tool's risk level (``read_only``, ``writes``, ``executes_code``, ``network``).
         reason: Why approval is needed, in words.
+        untrusted: When the ``strict`` injection policy asks: where the untrusted content
+            in the agent's context came from (``web_search``, ``memory``, ``step s1``...);
+            empty for an ordinary approval.
     """
 
     run_id: str
@@ -47,6 +55,7 @@ class ApprovalRequest:
     args: dict[str, Any]
     risk: str
     reason: str
+    untrusted: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The request as JSON-ready data (interrupt payloads, events, traces)."""
@@ -58,12 +67,15 @@ class ApprovalRequest:
             "args": self.args,
             "risk": self.risk,
             "reason": self.reason,
+            "untrusted": list(self.untrusted),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ApprovalRequest:
         """Rebuild a request from :meth:`to_json` data."""
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        fields["untrusted"] = tuple(fields.get("untrusted", ()))  # older checkpoints: absent
+        return cls(**fields)
 
 
 ApprovalCallback = Callable[[ApprovalRequest], "Decision | Awaitable[Decision]"]
@@ -82,6 +94,31 @@ def approval_reason(tool: str, meta: ToolMeta, settings: ApprovalSettings) -> st
         what = "executes code" if meta.risk == Risk.EXECUTES_CODE else "reaches the network"
         return f"{tool} {what}"
     return None
+
+
+def injection_guarded(meta: ToolMeta) -> bool:
+    """Whether calls to a tool with ``meta`` are watched once untrusted content is in context."""
+    return meta.risk in RISKY or meta.requires_approval
+
+
+def injection_reason(
+    tool: str, meta: ToolMeta, untrusted: tuple[str, ...], settings: SecuritySettings
+) -> str | None:
+    """Why the ``strict`` injection policy asks about a call to ``tool``, or ``None``.
+
+    It asks when the policy is ``strict``, the agent's context holds untrusted content (from
+    ``untrusted``, its sources) and the tool is guarded (:func:`injection_guarded`).
+    """
+    if settings.injection != "strict" or not untrusted or not injection_guarded(meta):
+        return None
+    if meta.risk in RISKY:
+        what = "executes code" if meta.risk == Risk.EXECUTES_CODE else "reaches the network"
+    else:
+        what = "is marked as needing approval"
+    return (
+        f"{tool} {what} and untrusted content ({', '.join(untrusted)}) is in the agent's "
+        'context ([security] injection = "strict")'
+    )
 
 
 def check_decision(value: object) -> Decision:

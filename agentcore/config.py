@@ -28,6 +28,7 @@ __all__ = [
     "Price",
     "RetrySettings",
     "SandboxSettings",
+    "SecuritySettings",
     "Settings",
     "TelemetrySettings",
     "load_settings",
@@ -190,6 +191,28 @@ class ApprovalSettings(BaseModel):
         return out
 
 
+InjectionPolicy = Literal["strict", "normal", "off"]
+
+
+class SecuritySettings(BaseModel):
+    """Defences against prompt injection (``[security]`` in config).
+
+    Attributes:
+        injection: ``normal`` (the default) marks content from outside the run (web search,
+            RAG, memory, files, MCP tools) as untrusted where agents read it, and records in
+            the trace when a tool that executes code or reaches the network is called after
+            such content; ``strict`` also makes those calls need approval, through the
+            ``[approvals]`` machinery (the chat asks, an ``approve`` callback decides,
+            unattended runs take ``[approvals] unattended``); ``off`` marks and records
+            nothing. ``normal`` is the default because marking costs nothing and changes no
+            run's outcome, while ``strict`` asks about most research-then-code work.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    injection: InjectionPolicy = "normal"
+
+
 class TelemetrySettings(BaseModel):
     """OpenTelemetry export of runs (``[telemetry]`` in config); nothing is sent unless set.
 
@@ -226,6 +249,7 @@ class Settings(BaseModel):
         sandbox: Where untrusted code runs and its limits.
         memory: Long-term memory and embeddings.
         approvals: Which tool calls need a person's approval.
+        security: Prompt-injection policy.
         mcp: MCP servers whose tools agents may use (``[[mcp.servers]]``).
         telemetry: OpenTelemetry export (off unless configured).
         plugins: Per-plugin settings tables, keyed by plugin name.
@@ -246,6 +270,7 @@ class Settings(BaseModel):
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     memory: MemorySettings = Field(default_factory=MemorySettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
     mcp: MCPSettings = Field(default_factory=MCPSettings)
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
     plugins: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -288,6 +313,7 @@ _ENV: dict[str, tuple[str, ...]] = {
     "AGENTCORE_MEMORY_URI": ("memory", "uri"),
     "AGENTCORE_MEMORY_EMBEDDER": ("memory", "embedder"),
     "AGENTCORE_MEMORY_PROJECT": ("memory", "project"),
+    "AGENTCORE_SECURITY_INJECTION": ("security", "injection"),
 }
 _LIST_KEYS = {"fallback_models", "agent_dirs"}
 

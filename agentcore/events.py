@@ -22,6 +22,7 @@ EventKind = Literal[
     "error",
     "approval_request",
     "approval",
+    "injection_guard",
 ]
 
 

@@ -71,7 +71,8 @@ class ChatApprovals:
         self._say = say
 
     async def __call__(self, request: ApprovalRequest) -> Decision:
-        if request.tool in self.always:
+        if request.tool in self.always and not request.untrusted:
+            # "always" does not cover a call the strict injection policy asks about.
             return "always"
         self.pause()
         try:

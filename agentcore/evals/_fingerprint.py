@@ -12,9 +12,10 @@ What counts, per message in order:
 * the text (text blocks of a list content; other blocks such as images or reasoning do not);
 * for an AI message, each tool call's name and arguments (JSON, keys sorted).
 
-What does not count: message ids, tool-call ids, usage and response metadata, and, inside the
-text and arguments, these volatile parts (found by running the same scripted task twice and
-diffing the requests), each replaced by a placeholder before hashing:
+What does not count: message ids, tool-call ids, usage and response metadata, the lines that
+mark content as untrusted (:func:`agentcore.injection.unmark`: the policy's framing, not the
+content), and, inside the text and arguments, these volatile parts (found by running the same
+scripted task twice and diffing the requests), each replaced by a placeholder before hashing:
 
 * the run id (the literal one, and anything shaped like ``20260101-120000-ab12cd``) -> ``<run>``;
 * date-times (``2026-11-22T10:57:02Z``, ``2026-11-22 10:57``) and clock times
@@ -43,6 +44,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+
+from agentcore.injection import unmark
 
 __all__ = [
     "ID_TOKEN",
@@ -133,6 +136,7 @@ def normalise(text: str, run_id: str | None = None) -> str:
 
 
 def _normalise(text: str) -> str:
+    text = unmark(text)
     text = _RUN_ID.sub("<run>", text)
     text = _DATETIME.sub("<time>", text)
     text = _CLOCK.sub("<time>", text)

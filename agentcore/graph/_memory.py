@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from langgraph.store.base import BaseStore, Op, Result
 
 from agentcore.config import Settings
+from agentcore.injection import mark_untrusted
 from agentcore.trace import TraceWriter
 
 if TYPE_CHECKING:
@@ -101,7 +102,11 @@ class RunMemory:
             return ""
 
     async def context_for(self, agent: str, query: str) -> str:
-        """Memories relevant to ``query`` for ``agent``, formatted and bounded; ``""`` if none."""
+        """Memories relevant to ``query`` for ``agent``, formatted and bounded; ``""`` if none.
+
+        They come marked as untrusted (:mod:`agentcore.injection`) unless ``[security]
+        injection`` is ``off``.
+        """
         if not self.enabled or not query.strip():
             return ""
         if self._memory is None and not self._exists():
@@ -109,6 +114,9 @@ class RunMemory:
         text = await asyncio.to_thread(self._context, agent, query)
         if text:
             self._trace.write("memory_context", agent=agent, chars=len(text))
+            if self._settings.security.injection != "off":
+                # Memories may hold what an earlier run read on the web or in a document.
+                text = mark_untrusted(text, "memory")
         return text
 
     def _learn(self, lessons: list[str]) -> int:

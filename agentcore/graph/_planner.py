@@ -14,6 +14,7 @@ from agentcore.graph._context import RunContext, template
 from agentcore.graph._conversation import conversation_text
 from agentcore.graph._state import TERMINAL_STEP, PlanStep, RunState
 from agentcore.graph._worker import invalid_call_feedback
+from agentcore.injection import mark_untrusted
 
 MAX_PLAN_ATTEMPTS = 3
 EMPTY_PLAN = (
@@ -60,7 +61,12 @@ def _progress(state: RunState) -> str:
     lines = []
     for step in state.get("plan", []):
         res = results.get(step["id"])
-        summary = f" — {res['summary'][:400]}" if res else ""
+        summary = ""
+        if res:
+            text = res["summary"][:400]
+            if res.get("untrusted"):
+                text = mark_untrusted(text, f"step {step['id']}")
+            summary = f" — {text}"
         lines.append(
             f"- {step['id']} [{step['agent']}, {step['status']}]: {step['instruction']}{summary}"
         )
@@ -109,6 +115,13 @@ async def planner_node(state: RunState, runtime: Runtime[RunContext]) -> dict[st
         return {"limit": limit}
 
     memories = await ctx.memory.context_for(planner.name, state["task"]) if ctx.memory else ""
+    # Untrusted content the planner reads may steer the steps it writes: they carry its sources.
+    untrusted = ["memory"] if memories else []
+    if ctx.settings.security.injection == "off":
+        untrusted = []
+    elif replanning:
+        results = state.get("results", {})
+        untrusted += [f"step {sid}" for sid, res in results.items() if res.get("untrusted")]
     earlier = conversation_text(state)
     task_message = template("planner_task").substitute(
         conversation=f"{earlier}\n" if earlier else "",
@@ -194,6 +207,9 @@ async def planner_node(state: RunState, runtime: Runtime[RunContext]) -> dict[st
                 )
                 for s in parsed.steps
             ]
+            if untrusted:
+                for new in new_steps:
+                    new["untrusted"] = list(untrusted)
             # Steps the new plan replaces are kept in the record as skipped.
             skipped = [
                 PlanStep(**{**s, "status": "skipped"})

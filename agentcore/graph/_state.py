@@ -19,6 +19,9 @@ class PlanStep(TypedDict):
     instruction: str
     depends_on: list[str]
     status: StepStatus
+    #: Untrusted content the planner had read when it wrote the step (``memory``, ``step s1``):
+    #: the step's instruction may carry it.
+    untrusted: NotRequired[list[str]]
 
 
 class StepResult(TypedDict):
@@ -32,6 +35,8 @@ class StepResult(TypedDict):
     tool_calls: int
     iterations: int
     error: NotRequired[str | None]
+    #: Where untrusted content in the step's context came from (absent when there was none).
+    untrusted: NotRequired[list[str]]
 
 
 class Usage(TypedDict):

@@ -12,6 +12,7 @@ from agentcore.events import RunEvent
 from agentcore.graph._context import RunContext, template
 from agentcore.graph._conversation import conversation_text
 from agentcore.graph._state import RunState
+from agentcore.injection import mark_untrusted
 
 AGENT = "synthesis"
 SYSTEM = "You are the synthesis step of a multi-agent team: you write the final answer."
@@ -26,6 +27,8 @@ def results_text(state: RunState) -> str:
             continue
         res = results.get(step["id"])
         body = res["summary"] if res else "(not run)"
+        if res and res.get("untrusted"):
+            body = mark_untrusted(body, f"step {step['id']}")
         files = f"\nFiles: {', '.join(res['artifacts'])}" if res and res["artifacts"] else ""
         blocks.append(
             f"## {step['id']} — {step['agent']} ({step['status']})\n"

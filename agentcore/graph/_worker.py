@@ -18,11 +18,19 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 from pydantic import ValidationError
 
-from agentcore.approvals import ApprovalRequest, Decision, approval_reason, check_decision
+from agentcore.approvals import (
+    ApprovalRequest,
+    Decision,
+    approval_reason,
+    check_decision,
+    injection_guarded,
+    injection_reason,
+)
 from agentcore.errors import RunError, ToolError
 from agentcore.events import RunEvent
 from agentcore.graph._context import RunContext, short_args, template
 from agentcore.graph._state import PlanStep, StepResult, StepStatus, Usage, WorkerInput, add_usage
+from agentcore.injection import mark_untrusted
 from agentcore.models import CallUsage, ModelReply
 from agentcore.tools import config_with_context, tool_meta
 
@@ -40,12 +48,28 @@ class _Step:
     iterations: int = 0
     seen: Counter[str] = field(default_factory=Counter)
     observations: list[str] = field(default_factory=list)
+    #: Where the untrusted content in this step's context came from, in order (a dict as an
+    #: ordered set): tool names, ``memory``, ``step s1``, ``plan: memory``.
+    untrusted: dict[str, None] = field(default_factory=dict)
+
+    def taint(self, source: str) -> None:
+        """Note that content from ``source`` entered the step's context."""
+        self.untrusted.setdefault(source, None)
 
 
-def _step_message(inp: WorkerInput, memories: str = "") -> str:
+def _dependency_summary(sid: str, result: StepResult, mark: bool) -> str:
+    if mark and result.get("untrusted"):
+        return mark_untrusted(result["summary"], f"step {sid}")
+    return result["summary"]
+
+
+def _step_message(inp: WorkerInput, memories: str = "", mark: bool = False) -> str:
     deps = "".join(
         template("dependency").substitute(
-            step_id=sid, agent=r["agent"], status=r["status"], summary=r["summary"]
+            step_id=sid,
+            agent=r["agent"],
+            status=r["status"],
+            summary=_dependency_summary(sid, r, mark),
         )
         for sid, r in inp["deps"].items()
     )
@@ -162,11 +186,20 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
     )
 
     memories = await ctx.memory.context_for(agent, step["instruction"]) if ctx.memory else ""
+    book = _Step()
+    watch = ctx.settings.security.injection != "off"
+    if watch:  # untrusted content that is in the context from the start
+        for source in step.get("untrusted", ()):
+            book.taint(f"plan: {source}")
+        if memories:
+            book.taint("memory")
+        for dep, res in inp["deps"].items():
+            if res.get("untrusted"):
+                book.taint(f"step {dep}")
     messages: list[BaseMessage] = [
         SystemMessage(spec.prompt),
-        HumanMessage(_step_message(inp, memories)),
+        HumanMessage(_step_message(inp, memories, watch)),
     ]
-    book = _Step()
     status: StepStatus = "done"
     summary = ""
     error: str | None = None
@@ -237,6 +270,8 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
         iterations=book.iterations,
         error=error,
     )
+    if book.untrusted:  # whoever reads this summary reads what the content may have steered
+        result["untrusted"] = list(book.untrusted)
     ctx.trace.write("step_end", step=sid, **{k: v for k, v in result.items() if k != "step_id"})
     ctx.emit(
         RunEvent(
@@ -283,13 +318,17 @@ async def _run_calls(
             )
             return None
         book.tool_calls += 1
-        denied = await _approval(ctx, tools, call, agent, sid)
+        denied = await _approval(ctx, tools, call, agent, sid, tuple(book.untrusted))
         if denied is not None:
             text, is_error = denied, True
         else:
             turn = _tool_turn_task if ctx.ask_approvals else _tool_turn
             text, is_error = await turn(ctx, tools, call, agent, sid)
         book.observations.append(f"{call['name']}: {text[:300]}")
+        if denied is None and _untrusted_output(ctx, tools, call["name"]):
+            # The one place tool output is marked: what the model reads, not the trace.
+            text = mark_untrusted(text, call["name"])
+            book.taint(call["name"])
         messages.append(
             ToolMessage(
                 text,
@@ -299,6 +338,15 @@ async def _run_calls(
             )
         )
     return None
+
+
+def _untrusted_output(ctx: RunContext, tools: dict[str, BaseTool], name: str) -> bool:
+    tool = tools.get(name)
+    return (
+        tool is not None
+        and tool_meta(tool).untrusted_output
+        and ctx.settings.security.injection != "off"
+    )
 
 
 # When someone answers approvals (the run may pause on an interrupt), model and tool calls run
@@ -377,9 +425,43 @@ async def _tool_turn(
     return text, is_error
 
 
+async def _record_guard(
+    ctx: RunContext,
+    *,
+    agent: str,
+    step: str,
+    tool: str,
+    risk: str,
+    untrusted: tuple[str, ...],
+    decision: str,
+    by: str,
+) -> None:
+    """An ``injection_guard`` record and event: a guarded tool called after untrusted content.
+
+    ``decision`` is the approval's (``approve``, ``deny``, ``always``) under ``strict``, and
+    ``not_asked`` under ``normal``, which only records.
+    """
+    policy = ctx.settings.security.injection
+    data = {"tool": tool, "risk": risk, "untrusted": list(untrusted), "policy": policy}
+    data |= {"decision": decision, "by": by}
+    ctx.trace.write("injection_guard", agent=agent, step=step, **data)
+    ctx.emit(RunEvent(kind="injection_guard", agent=agent, step=step, data=data))
+
+
 async def _record_decision(
     ctx: RunContext, request: ApprovalRequest, decision: Decision, by: str
 ) -> Decision:
+    if request.untrusted:
+        await _record_guard(
+            ctx,
+            agent=request.agent,
+            step=request.step,
+            tool=request.tool,
+            risk=request.risk,
+            untrusted=request.untrusted,
+            decision=decision,
+            by=by,
+        )
     ctx.trace.write(
         "approval",
         agent=request.agent,
@@ -399,25 +481,60 @@ async def _record_decision(
     return decision
 
 
+async def _approved_always(ctx: RunContext, tool: str) -> bool:
+    # A task when the run can pause: an "always" given after this point (say on a resume)
+    # must not make a replay skip an approval it asked the first time; the answers to a
+    # step's approvals are matched to its interrupts by their order.
+    return tool in ctx.approved_always
+
+
 async def _approval(
-    ctx: RunContext, tools: dict[str, BaseTool], call: ToolCall, agent: str, sid: str
+    ctx: RunContext,
+    tools: dict[str, BaseTool],
+    call: ToolCall,
+    agent: str,
+    sid: str,
+    untrusted: tuple[str, ...] = (),
 ) -> str | None:
-    """Ask for approval when the policy needs it; the tool message of a denial, else ``None``."""
+    """Ask for approval when the policy needs it; the tool message of a denial, else ``None``.
+
+    ``untrusted``: the sources of untrusted content in the agent's context; under the
+    ``strict`` injection policy a guarded tool is then asked about, "always" or not.
+    """
     name = call["name"]
     tool = tools.get(name)
-    if tool is None or name in ctx.approved_always:
+    if tool is None:
         return None
-    reason = approval_reason(name, tool_meta(tool), ctx.settings.approvals)
+    meta = tool_meta(tool)
+    reason = injection_reason(name, meta, untrusted, ctx.settings.security)
+    guarded = reason is not None
     if reason is None:
-        return None
+        if untrusted and injection_guarded(meta):  # policy "normal": record, do not ask
+            record = _record_guard_task if ctx.ask_approvals else _record_guard
+            await record(
+                ctx,
+                agent=agent,
+                step=sid,
+                tool=name,
+                risk=meta.risk.value,
+                untrusted=untrusted,
+                decision="not_asked",
+                by="policy",
+            )
+        reason = approval_reason(name, meta, ctx.settings.approvals)
+        if reason is None:
+            return None
+        if await (_approved_always_task if ctx.ask_approvals else _approved_always)(ctx, name):
+            return None
     request = ApprovalRequest(
         run_id=ctx.run_id,
         agent=agent,
         step=sid,
         tool=name,
         args=dict(call["args"]),
-        risk=tool_meta(tool).risk.value,
+        risk=meta.risk.value,
         reason=reason,
+        untrusted=untrusted if guarded else (),
     )
     if ctx.ask_approvals:
         # Pauses the run (its state is checkpointed) until the driver resumes it with a
@@ -442,3 +559,5 @@ async def _approval(
 _model_call_task = task(_model_call)
 _tool_turn_task = task(_tool_turn)
 _record_decision_task = task(_record_decision)
+_record_guard_task = task(_record_guard)
+_approved_always_task = task(_approved_always)

@@ -128,6 +128,7 @@ def make_tool(
         timeout_s=config.connect_timeout_s + config.call_timeout_s + _TIMEOUT_MARGIN_S,
         requires_approval=config.requires_approval,
         max_output_chars=config.max_output_chars,
+        untrusted_output=True,  # another program's output: marked for the model like the web's
     )
     with_meta(tool, meta)
     return tool

@@ -92,7 +92,7 @@ def remember(
     return f"Remembered as a {record.kind} ({record.scope} scope), id {record.id[:8]}."
 
 
-@tool(risk=Risk.READ_ONLY, timeout_s=60.0)
+@tool(risk=Risk.READ_ONLY, timeout_s=60.0, untrusted_output=True)
 def recall(ctx: ToolContext, query: str, k: int = 5) -> str:
     """Search long-term memory: notes saved in this and earlier runs, most relevant first.
 

@@ -69,6 +69,7 @@ def tool(
     timeout_s: float = 60.0,
     requires_approval: bool = False,
     max_output_chars: int = 20_000,
+    untrusted_output: bool = False,
 ) -> Callable[[Callable[..., Any]], BaseTool]:
     """Turn a typed function into a langchain-core tool with agentcore metadata.
 
@@ -111,6 +112,7 @@ def tool(
             timeout_s=timeout_s,
             requires_approval=requires_approval,
             max_output_chars=max_output_chars,
+            untrusted_output=untrusted_output,
         )
         return with_meta(structured, meta)
 

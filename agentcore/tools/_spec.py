@@ -24,12 +24,17 @@ class ToolMeta:
         timeout_s: Wall-clock limit for one call; the call is cancelled after it.
         requires_approval: Whether a human must approve each call.
         max_output_chars: Longer results are cut, with a note, before the model sees them.
+        untrusted_output: Whether the tool returns content from outside the run (web pages,
+            documents, files, memories, another server): the model then sees it marked as
+            untrusted, and under ``[security] injection = "strict"`` risky calls after it
+            need approval (see :mod:`agentcore.injection`).
     """
 
     risk: Risk = Risk.READ_ONLY
     timeout_s: float = 60.0
     requires_approval: bool = False
     max_output_chars: int = 20_000
+    untrusted_output: bool = False
 
 
 META_KEY = "agentcore"

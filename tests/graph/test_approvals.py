@@ -124,6 +124,26 @@ async def test_always_approves_the_tool_for_the_rest_of_the_run(make_team):
     assert _ledger(result) == ["a", "b"]
 
 
+async def test_an_always_does_not_answer_a_later_approval_of_another_tool(make_team):
+    # The step replays its calls on each resume; the "always" given for record must not
+    # make the replay skip record's approval and hand its answer to explode's.
+    asked: list[str] = []
+
+    def approve(request: ApprovalRequest) -> str:
+        asked.append(request.tool)
+        return "always" if request.tool == "record" else "deny"
+
+    settings = {"approvals": {"tools": {"record": "always", "explode": "always"}}}
+    model = _script(call("record", item="a"), call("explode", reason="boom"), say("done"))
+    result = await make_team(model, settings=settings).arun("two", approve=approve)
+
+    assert result.status == "completed", result.error
+    assert asked == ["record", "explode"]
+    decisions = [(t["tool"], t["decision"]) for t in result.trace if t["type"] == "approval"]
+    assert decisions == [("record", "always"), ("explode", "deny")]
+    assert [t["tool"] for t in result.trace if t["type"] == "tool_call"] == ["record"]
+
+
 @pytest.mark.parametrize(("unattended", "ledger"), [("approve", ["x"]), ("deny", [])])
 async def test_without_a_callback_the_unattended_setting_decides(make_team, unattended, ledger):
     settings = {"approvals": {"tools": {"record": "always"}, "unattended": unattended}}

@@ -13,6 +13,7 @@ from mcp_servers import broken_server, stdio_server
 from agentcore import Team
 from agentcore.config import load_settings
 from agentcore.errors import PluginError, SpecError
+from agentcore.injection import unmark
 from agentcore.plugins import hookimpl, load_registry
 from agentcore.testing import CallInfo, FunctionChatModel
 from agentcore.tools import tool
@@ -113,7 +114,7 @@ def test_a_server_that_fails_to_start_gives_the_agent_a_tool_error(
                     {"name": "think", "id": "c2", "args": {"thought": "still here"}},
                 ]
                 return AIMessage(content="", tool_calls=calls)
-            seen.extend(str(m.content) for m in messages if isinstance(m, ToolMessage))
+            seen.extend(unmark(str(m.content)) for m in messages if isinstance(m, ToolMessage))
             return AIMessage(content="The guide is unavailable.")
         return AIMessage(content="The guide is unavailable right now.")
 
@@ -142,7 +143,7 @@ def test_a_crash_during_a_run_is_a_tool_error_and_the_run_goes_on(
             if info.call_index == 1:
                 call = {"name": "docs__search", "id": "c2", "args": {"query": "rollback"}}
                 return AIMessage(content="", tool_calls=[call])
-            seen.extend(str(m.content) for m in messages if isinstance(m, ToolMessage))
+            seen.extend(unmark(str(m.content)) for m in messages if isinstance(m, ToolMessage))
             return AIMessage(content="done")
         return AIMessage(content="done")
 
@@ -215,7 +216,7 @@ def test_the_run_closes_its_connections_at_the_end(tmp_data_dir: Path, tmp_path:
         if info.agent == "docs_reader" and info.call_index < 2:
             call = {"name": "docs__pid", "id": f"c{info.call_index}", "args": {}}
             return AIMessage(content="", tool_calls=[call])
-        pids.extend(int(str(m.content)) for m in messages if isinstance(m, ToolMessage))
+        pids.extend(int(unmark(str(m.content))) for m in messages if isinstance(m, ToolMessage))
         return AIMessage(content="done")
 
     team = _team(tmp_path, "docs/pid", [stdio_server(risk="read_only")], respond)

@@ -13,7 +13,12 @@ MAX_LINE_CHARS = 2000
 OUTPUT_BUDGET = 45_000
 
 
-@tool(risk=Risk.READ_ONLY, timeout_s=30.0, max_output_chars=OUTPUT_BUDGET + 5_000)
+@tool(
+    risk=Risk.READ_ONLY,
+    timeout_s=30.0,
+    max_output_chars=OUTPUT_BUDGET + 5_000,
+    untrusted_output=True,
+)
 def read_file(ctx: ToolContext, path: str, offset_line: int = 1, max_lines: int = 400) -> str:
     """Read a text file from the run workspace, with line numbers.
 

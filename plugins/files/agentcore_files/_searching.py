@@ -49,7 +49,7 @@ def _search_file(
         raise _Skipped("unreadable") from None
 
 
-@tool(risk=Risk.READ_ONLY, timeout_s=60.0)
+@tool(risk=Risk.READ_ONLY, timeout_s=60.0, untrusted_output=True)
 def search_files(
     ctx: ToolContext, pattern: str, path: str = ".", glob: str = "*", max_matches: int = 50
 ) -> str:

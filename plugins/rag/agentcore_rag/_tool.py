@@ -10,7 +10,7 @@ from agentcore_rag._store import RagConfig
 TOOL_MAX_K = 20
 
 
-@tool(risk="read_only", timeout_s=180)
+@tool(risk="read_only", timeout_s=180, untrusted_output=True)
 def rag_search(ctx: ToolContext, query: str, collection: str | None = None, k: int = 5) -> str:
     """Search the user's ingested documents (RAG collections) for passages about a question.
 

@@ -18,7 +18,12 @@ Topic = Literal["general", "news", "finance"]
 TimeRange = Literal["day", "week", "month", "year"]
 
 
-@tool(risk=Risk.NETWORK, timeout_s=TOOL_TIMEOUT_S, max_output_chars=OUTPUT_CHARS)
+@tool(
+    risk=Risk.NETWORK,
+    timeout_s=TOOL_TIMEOUT_S,
+    max_output_chars=OUTPUT_CHARS,
+    untrusted_output=True,
+)
 async def web_search(
     ctx: ToolContext,
     query: str,

@@ -46,7 +46,12 @@ class _Reply:
     fetched: Fetched | None = None
 
 
-@tool(risk=Risk.WRITES, timeout_s=HARD_MAX_TIMEOUT_S + 60, max_output_chars=OUTPUT_BUDGET + 4000)
+@tool(
+    risk=Risk.WRITES,
+    timeout_s=HARD_MAX_TIMEOUT_S + 60,
+    max_output_chars=OUTPUT_BUDGET + 4000,
+    untrusted_output=True,
+)
 def sql_query(ctx: ToolContext, sql: str, max_rows: int = 50) -> str:
     """Run SQL (DuckDB dialect) on this run's tables and on data files, and see the result.
 
