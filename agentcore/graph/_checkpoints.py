@@ -101,7 +101,7 @@ async def prune_runs(
         The run ids that were deleted.
     """
     checkpointed = await list_runs(saver)
-    traces = {p.stem: p for p in runs_dir.glob("*.jsonl")} if runs_dir is not None else {}
+    traces = await asyncio.to_thread(_traces, runs_dir)
     known = set(checkpointed)
     runs = checkpointed + sorted(r for r in traces if r not in known)
 
@@ -141,3 +141,7 @@ def _in_flight(trace: Path) -> bool:
         return not last or json.loads(last[0]).get("type") != "run_end"
     except ValueError:
         return True  # a line being written
+
+
+def _traces(runs_dir: Path | None) -> dict[str, Path]:
+    return {p.stem: p for p in runs_dir.glob("*.jsonl")} if runs_dir is not None else {}

