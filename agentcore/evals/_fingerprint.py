@@ -26,7 +26,8 @@ scripted task twice and diffing the requests), each replaced by a placeholder be
   follow ``-``/``_`` (memory ids, model ids such as ``species-logistic-e1dba655``, sandbox
   ids, SHA-256 digests of files) -> ``<id>``;
 * the folders of absolute paths (workspaces, temp dirs, data dirs): ``/tmp/x/ws/data/a.csv``
-  -> ``…/a.csv`` (the file name still counts).
+  -> ``…/a.csv`` (the file name still counts);
+* secrets, masked as traces and cassettes mask them (:func:`agentcore.log.redact`).
 
 Numbers, file names, SQL results and everything else a model reads count: a changed data file
 or prompt is a divergence, a slower tool or another temp dir is not. A replay maps the recorded
@@ -46,6 +47,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from agentcore.injection import unmark
+from agentcore.log import redact
 
 __all__ = [
     "ID_TOKEN",
@@ -136,7 +138,9 @@ def normalise(text: str, run_id: str | None = None) -> str:
 
 
 def _normalise(text: str) -> str:
-    text = unmark(text)
+    # Secrets as the trace and the cassette keep them ("***"): a replayed answer that repeated
+    # a secret comes back masked, and the next request must still match the recording's.
+    text = redact(unmark(text))
     text = _RUN_ID.sub("<run>", text)
     text = _DATETIME.sub("<time>", text)
     text = _CLOCK.sub("<time>", text)

@@ -392,6 +392,27 @@ async def test_secrets_never_reach_the_cassette(
         assert "***" in text
 
 
+async def test_a_run_whose_model_repeated_a_secret_replays_without_diverging(
+    tmp_path: Path, tmp_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SALES_SERVICE_TOKEN", ENV_SECRET)
+
+    class Leaky(Recorder):
+        def respond(self, messages: list[BaseMessage], info: CallInfo) -> AIMessage:
+            reply = super().respond(messages, info)
+            if info.agent == "researcher" and not reply.tool_calls:  # its summary, read later
+                return AIMessage(f"{reply.text}\n(token {ENV_SECRET})")
+            return reply
+
+    cassette = tmp_path / "leaky.jsonl"
+    recorded = (await record(tmp_path / "run", cassette, {"c1": SALES}, recorder=Leaky()))["c1"]
+    assert ENV_SECRET not in cassette.read_text()  # the cassette keeps it masked...
+    replayed = await replay(tmp_path, cassette, "c1")
+    # ...and the requests after the masked answer still match the recording's
+    assert replayed.status == "completed", replayed.error
+    assert replayed.answer == recorded.answer
+
+
 def test_bad_cassette_files_are_spec_errors(tmp_path: Path) -> None:
     settings = load_settings({"data_dir": str(tmp_path / "d")})
     with pytest.raises(SpecError, match="replay file does not exist"):
