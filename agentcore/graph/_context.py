@@ -159,24 +159,32 @@ class RunContext:
     ) -> None:
         """Write one model call to the trace and the event stream (once per real call).
 
-        The record carries the request's fingerprint (``request``, ``request_parts``,
-        ``request_preview``) so a replay can tell when a run took another path.
+        Inside an eval sample (a cassette may record it) the record also carries the
+        request's fingerprint (``request``, ``request_parts``, ``request_preview``) so a replay
+        can tell when a run took another path; other runs skip that work.
         """
         from langchain_core.messages import messages_to_dict
 
-        from agentcore.evals._fingerprint import fingerprint
+        from agentcore.evals._cassette import current_scope
 
         u = reply.usage
-        request = fingerprint(messages, run_id=self.run_id)
+        fields: dict[str, Any] = {}
+        if current_scope() is not None:
+            from agentcore.evals._fingerprint import fingerprint
+
+            request = fingerprint(messages, run_id=self.run_id)
+            fields = {
+                "request": request.digest,
+                "request_parts": request.parts,
+                "request_preview": request.preview,
+            }
         self.trace.write(
             "model_call",
             agent=agent,
             step=step,
             model=reply.model,
             attempts=reply.attempts,
-            request=request.digest,
-            request_parts=request.parts,
-            request_preview=request.preview,
+            **fields,
             response=messages_to_dict([reply.message])[0],
             usage={
                 "input_tokens": u.input_tokens,

@@ -562,3 +562,16 @@ def test_the_scope_reaches_the_model_calls_of_a_sync_run(
     assert result.status == "completed", result.error
     assert recorder.scopes == {("sync", 3)}
     assert current_scope() is None and scope.unused == []
+
+
+async def test_only_runs_inside_an_eval_sample_pay_for_request_fingerprints(
+    tmp_path: Path, tmp_data_dir: Path
+) -> None:
+    recorder = Recorder()
+    team = make_team(tmp_path / "data", recorder)
+    plain = await team.arun(TASK, workspace=workspace(tmp_path / "plain"))
+    with sample_scope("c1", 1):
+        scoped = await team.arun(TASK, workspace=workspace(tmp_path / "scoped"))
+    calls = [[r for r in result.trace if r["type"] == "model_call"] for result in (plain, scoped)]
+    assert calls[0] and not any("request" in r for r in calls[0])
+    assert calls[1] and all(re.fullmatch(r"[0-9a-f]{16}", r["request"]) for r in calls[1])
