@@ -111,3 +111,32 @@ def describe(
     if error["type"] != "value_error" and not isinstance(got, dict | list):
         message += f" (got {got!r})"
     return message, format_hint
+
+
+def parse_yaml(text: str, shown: str, *, hint: str) -> tuple[Any, Any]:
+    """The data of a YAML text and its composed node tree (for the lines of fields).
+
+    Args:
+        text: The YAML.
+        shown: The file as the user named it, for the error.
+        hint: What to do when the text is not YAML at all (where the format is described).
+
+    Raises:
+        SpecError: The text is not valid YAML; the error has the line when PyYAML knows it.
+    """
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise SpecError(
+            f"not valid YAML: {exc.problem or exc.context}",
+            path=shown,
+            line=mark.line + 1 if mark is not None else None,
+            hint="check the indentation and quoting around that line",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"not valid YAML: {exc}", path=shown, hint=hint) from None
+    return data, root

@@ -16,7 +16,15 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from agentcore._validation import Problem, describe, dotted, most_telling, problems_error, yaml_line
+from agentcore._validation import (
+    Problem,
+    describe,
+    dotted,
+    most_telling,
+    parse_yaml,
+    problems_error,
+    yaml_line,
+)
 from agentcore.errors import SpecError, UserError
 from agentcore.evals._types import Case, ScorerRef, Suite
 
@@ -133,19 +141,7 @@ def load_suite(name_or_path: str | Path, *, registry: Registry | None = None) ->
 
 
 def _parse(text: str, shown: str) -> tuple[dict[str, Any], yaml.Node]:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise SpecError(
-            f"not valid YAML: {exc.problem or exc.context}",
-            path=shown,
-            line=mark.line + 1 if mark is not None else None,
-            hint="check the indentation and quoting around that line",
-        ) from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"not valid YAML: {exc}", path=shown, hint=_FORMAT_HINT) from None
+    data, root = parse_yaml(text, shown, hint=_FORMAT_HINT)
     if root is None or data is None:
         raise SpecError("suite file is empty", path=shown, line=1, hint=_FORMAT_HINT)
     if not isinstance(data, dict):

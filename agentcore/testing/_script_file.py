@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from agentcore._validation import dotted, most_telling, yaml_line
+from agentcore._validation import dotted, most_telling, parse_yaml, yaml_line
 from agentcore.errors import SpecError
 from agentcore.testing._script import Script
 
@@ -84,19 +84,7 @@ def _parse(text: str, path: str) -> tuple[Any, yaml.Node | None]:
             except yaml.YAMLError:  # valid JSON that PyYAML cannot read: no line numbers
                 root = None
             return data, root
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise SpecError(
-            f"not valid YAML: {exc.problem or exc.context}",
-            path=path,
-            line=mark.line + 1 if mark is not None else None,
-            hint="check the indentation and quoting around that line",
-        ) from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"not valid YAML: {exc}", path=path, hint=_FORMAT_HINT) from None
+    data, root = parse_yaml(text, path, hint=_FORMAT_HINT)
     return data, root
 
 
