@@ -168,7 +168,7 @@ def test_an_endpoint_must_be_an_http_url() -> None:
 
 
 async def test_no_telemetry_configured_no_connection_at_all(
-    make_team: Callable[..., Team], model: str, monkeypatch: pytest.MonkeyPatch
+    make_team: Callable[..., Team], model: str
 ) -> None:
     attempts: list[Any] = []
     real_connect = socket.socket.connect
@@ -178,9 +178,14 @@ async def test_no_telemetry_configured_no_connection_at_all(
             attempts.append(address)
         real_connect(self, address)
 
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    before = set(telemetry._providers)
-    result = await make_team().arun("say two things", model=model)
+    # Patched and restored here, not with monkeypatch: monkeypatch may undo after the test
+    # network guard has put the real connect back, and would re-install the guard's for good.
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    try:
+        before = set(telemetry._providers)
+        result = await make_team().arun("say two things", model=model)
+    finally:
+        socket.socket.connect = real_connect  # type: ignore[method-assign]
 
     assert result.status == "completed"
     assert attempts == []
