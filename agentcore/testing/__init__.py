@@ -17,7 +17,13 @@ from agentcore.testing._builtins import BUILTIN_SCRIPTS, builtin_scripts, load_s
 from agentcore.testing._call import CallInfo, RecordedCall, estimate_usage, find_task
 from agentcore.testing._embedder import HashingEmbedder
 from agentcore.testing._faults import InjectedHTTPError
-from agentcore.testing._faults_http import FaultyHTTPServer, HTTPFault, HTTPReply, ReceivedRequest
+from agentcore.testing._faults_http import (
+    PROVIDER_ENV,
+    FaultyHTTPServer,
+    HTTPFault,
+    HTTPReply,
+    ReceivedRequest,
+)
 from agentcore.testing._faults_wire import (
     anthropic_error,
     anthropic_message,
@@ -42,6 +48,7 @@ from agentcore.testing._tools import tool_context_factory
 
 __all__ = [
     "BUILTIN_SCRIPTS",
+    "PROVIDER_ENV",
     "CallInfo",
     "FaultyHTTPServer",
     "FunctionChatModel",

@@ -21,7 +21,32 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal
 
-__all__ = ["FaultyHTTPServer", "HTTPFault", "HTTPReply", "ReceivedRequest"]
+__all__ = ["PROVIDER_ENV", "FaultyHTTPServer", "HTTPFault", "HTTPReply", "ReceivedRequest"]
+
+PROVIDER_ENV = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_API_BASE",
+    "OPENAI_ORG_ID",
+    "OPENAI_PROJECT_ID",
+    "OPENAI_COMPATIBLE_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "ANTHROPIC_API_URL",
+    "ANTHROPIC_AUTH_TOKEN",
+    "LANGSMITH_GATEWAY",
+    "LANGSMITH_GATEWAY_API_KEY",
+    "LANGSMITH_TRACING",
+    "LANGCHAIN_TRACING_V2",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+"""Variables that would send the provider SDKs somewhere other than a loopback server: unset
+them (``monkeypatch.delenv``) in tests that point an SDK at :class:`FaultyHTTPServer`."""
 
 HTTPFault = Literal["reset", "hang", "cut"]
 """``reset``: close the connection with a TCP reset before answering. ``hang``: never answer

@@ -8,35 +8,12 @@ from provider_wire import FakeProvider, serving
 from agentcore.config import RetrySettings, Settings
 from agentcore.models import Sleep
 from agentcore.plugins import Registry, load_registry
-
-# Variables that would send the SDKs somewhere other than the loopback server.
-_PROVIDER_ENV = (
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "OPENAI_API_BASE",
-    "OPENAI_ORG_ID",
-    "OPENAI_PROJECT_ID",
-    "OPENAI_COMPATIBLE_API_KEY",
-    "ANTHROPIC_API_KEY",
-    "ANTHROPIC_BASE_URL",
-    "ANTHROPIC_API_URL",
-    "ANTHROPIC_AUTH_TOKEN",
-    "LANGSMITH_GATEWAY",
-    "LANGSMITH_GATEWAY_API_KEY",
-    "LANGSMITH_TRACING",
-    "LANGCHAIN_TRACING_V2",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-)
+from agentcore.testing import PROVIDER_ENV
 
 
 @pytest.fixture(autouse=True)
 def _clean_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in _PROVIDER_ENV:
+    for var in PROVIDER_ENV:
         monkeypatch.delenv(var, raising=False)
 
 

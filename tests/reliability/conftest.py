@@ -21,35 +21,13 @@ from agentcore.config import load_settings
 from agentcore.models import ModelClient
 from agentcore.plugins import Registry, hookimpl, load_registry
 from agentcore.result import RunResult
-from agentcore.testing import FaultyHTTPServer
+from agentcore.testing import PROVIDER_ENV, FaultyHTTPServer
 from agentcore.tools import tool
 
 LEDGER_ENV = "AGENTCORE_FAULT_LEDGER"
 """When set, every fault test appends one JSON line per run to this file."""
 # Read now: the agentcore pytest plugin clears AGENTCORE_* variables for each test.
 _LEDGER_PATH = os.environ.get(LEDGER_ENV)
-
-# Variables that would send the SDKs somewhere other than the loopback server.
-_PROVIDER_ENV = (
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "OPENAI_API_BASE",
-    "OPENAI_ORG_ID",
-    "OPENAI_PROJECT_ID",
-    "OPENAI_COMPATIBLE_API_KEY",
-    "ANTHROPIC_API_KEY",
-    "ANTHROPIC_BASE_URL",
-    "ANTHROPIC_API_URL",
-    "ANTHROPIC_AUTH_TOKEN",
-    "LANGSMITH_TRACING",
-    "LANGCHAIN_TRACING_V2",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-)
 
 
 @tool()
@@ -114,7 +92,7 @@ You are tester. Do your step and reply with a short summary.
 
 @pytest.fixture(autouse=True)
 def _clean_provider_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in _PROVIDER_ENV:
+    for var in PROVIDER_ENV:
         monkeypatch.delenv(var, raising=False)
 
 
