@@ -17,8 +17,10 @@ as agentcore's overhead. Data goes to a temp data dir.
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import inspect
+import shutil
 import sys
 import tempfile
 import time
@@ -159,8 +161,16 @@ def reply_function(traj: dict[str, Any], rec: common.Recorder) -> Callable[..., 
     return reply
 
 
-def factory(traj: dict[str, Any], mode: str | None) -> Callable[[common.Recorder], Any]:
-    tmp = Path(tempfile.mkdtemp(prefix="peerbench-agentcore-"))
+def factory(
+    traj: dict[str, Any], mode: str | None, root: Path | None = None
+) -> Callable[[common.Recorder], Any]:
+    """``run_once(recorder)``: a fresh Team (registry, settings, agents) and one run of the
+    trajectory. Agent files and the data dir go under ``root`` (default: a temp dir removed
+    at exit)."""
+    if root is None:
+        root = Path(tempfile.mkdtemp(prefix="peerbench-agentcore-"))
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
+    tmp = root
     agent_dir = write_agents(traj, tmp / "agents")
     data_dir = tmp / "data"
     rec_ref: list[common.Recorder] = []
