@@ -169,6 +169,17 @@ class Recorder:
         self.requests: list[dict[str, Any]] = []
         self.model_s = 0.0
         self.tool_calls: list[dict[str, Any]] = []
+        self.build_s: float | None = None
+
+    @contextlib.contextmanager
+    def building(self) -> Iterator[None]:
+        """Optional: time the body as building the team (reported as build_s, still part
+        of wall time and overhead) — for the analysis of where overhead goes."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.build_s = (self.build_s or 0.0) + time.perf_counter() - start
 
     @property
     def model_calls(self) -> int:
@@ -271,6 +282,7 @@ def measure(
                     "overhead_s": wall - rec.model_s,
                     "model_calls": rec.model_calls,
                     "tool_calls": len(rec.tool_calls),
+                    **({"build_s": rec.build_s} if rec.build_s is not None else {}),
                 }
             )
             last = rec

@@ -303,9 +303,9 @@ def targets(rows: list[Row]) -> list[str]:
 def details(rows: list[Row]) -> str:
     """Secondary figures: wall/model time, import time, tracemalloc, tokens by agent."""
     lines = [
-        "| framework | mode | wall ms (median) | model ms (median) | import s | "
-        "tracemalloc peak MB | prompt tokens by agent |",
-        "|---|---|---|---|---|---|---|",
+        "| framework | mode | wall ms (median) | model ms (median) | build ms (median) | "
+        "import s | tracemalloc peak MB | prompt tokens by agent |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         if not r.ok:
@@ -314,9 +314,11 @@ def details(rows: list[Row]) -> str:
         runs = res["runs"]
         wall = statistics.median(x["wall_s"] for x in runs) * 1000
         model = statistics.median(x["model_s"] for x in runs) * 1000
+        builds = [x["build_s"] * 1000 for x in runs if x.get("build_s") is not None]
+        build = f"{statistics.median(builds):.1f}" if builds else "—"
         by_agent = ", ".join(f"{k} {v:,}" for k, v in r.tokens.get("by_agent", {}).items())
         lines.append(
-            f"| {r.framework} | {r.mode or ''} | {wall:.1f} | {model:.1f} | "
+            f"| {r.framework} | {r.mode or ''} | {wall:.1f} | {model:.1f} | {build} | "
             f"{res.get('import_s', 0):.2f} | {res.get('tracemalloc_peak_mb', 0):.1f} | "
             f"{by_agent} |"
         )
@@ -339,7 +341,9 @@ def machine() -> str:
     )
 
 
-def render_markdown(rows: list[Row], *, runs: int, command: str, took_s: float) -> str:
+def render_markdown(
+    rows: list[Row], *, runs: int, command: str, took_s: float, rounds: int = 1
+) -> str:
     date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
         "# agentcore and its peers: one scripted multi-agent trajectory",
@@ -350,10 +354,13 @@ def render_markdown(rows: list[Row], *, runs: int, command: str, took_s: float) 
         f"- command: `{command}`",
         f"- date: {date}; whole run {took_s:.0f} s",
         f"- machine: {machine()}",
-        f"- {runs} measured runs per framework after one warm-up; overhead = wall time minus "
+        f"- {runs} measured runs per framework, in {rounds} round(s) that run every framework "
+        "in turn (each round a fresh process with one warm-up run first); overhead = wall time "
+        "minus "
         "time inside the scripted model, median over the runs; prompt tokens = tiktoken "
         "o200k_base over the messages of every request of one run; peak RSS = the runner "
-        "process's maximum resident set.",
+        "process's maximum resident set. build ms (in Details) is the part of the overhead "
+        "spent building the team / graph fresh for the run, where a runner reports it.",
         "",
         format_md_table(rows),
         "",
@@ -371,36 +378,51 @@ def render_markdown(rows: list[Row], *, runs: int, command: str, took_s: float) 
     return "\n".join(parts) + "\n"
 
 
-def measure_row(
-    key: str,
-    framework: str,
-    mode: str | None,
-    python: str,
-    script: Path,
-    runs: int,
-    count: tokens.Encode,
-    *,
-    peer: bool,
-) -> Row:
-    row = Row(key=key, framework=framework, mode=mode)
-    out = VENVS / "results" / f"{key.replace('/', '--')}.json"
+@dataclass
+class Job:
+    """One runner invocation target: agentcore, or one peer (and mode)."""
+
+    row: Row
+    python: str
+    script: Path
+    peer: bool
+
+
+def measure_round(job: Job, runs: int, count: tokens.Encode) -> None:
+    """Run ``job`` once for ``runs`` measured runs and merge them into its row."""
+    row = job.row
+    if row.error:
+        return
+    out = VENVS / "results" / f"{row.key.replace('/', '--')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    print(f"running {key} ({runs} runs + warm-up)", file=sys.stderr, flush=True)
+    print(f"running {row.key} ({runs} runs + warm-up)", file=sys.stderr, flush=True)
     try:
-        row.result = run_runner(python, script, out, runs, mode, peer=peer)
+        result = run_runner(job.python, job.script, out, runs, row.mode, peer=job.peer)
     except RuntimeError as e:
-        row.error = str(e)
-        print(f"  {key} failed: {tail(str(e), 4)}", file=sys.stderr, flush=True)
-        return row
-    row.framework = str(row.result.get("framework") or framework)
-    row.tokens = tokens.count_requests(row.result["requests"], count)
-    return row
+        row.error, row.result = str(e), None
+        print(f"  {row.key} failed: {tail(str(e), 4)}", file=sys.stderr, flush=True)
+        return
+    if row.result is None:  # the first round: its requests are the ones counted
+        row.result = result
+        row.framework = str(result.get("framework") or row.framework)
+        row.tokens = tokens.count_requests(result["requests"], count)
+        return
+    row.result["runs"] += result["runs"]
+    for key in ("peak_rss_mb", "tracemalloc_peak_mb"):
+        row.result[key] = max(row.result.get(key) or 0, result.get(key) or 0)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--peers", help="comma-separated peer folders (default: all found)")
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_PEERS_RUNS", 10)))
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=int(os.environ.get("BENCH_PEERS_ROUNDS", 2)),
+        help="split the runs into this many rounds that visit every framework in turn, so "
+        "that background load on a shared machine falls on all of them alike (default 2)",
+    )
     parser.add_argument("--python", default="python3", help="interpreter for the peer venvs")
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args(argv)
@@ -412,19 +434,16 @@ def main(argv: list[str] | None = None) -> int:
         unknown = [p for p in peers if p not in found]
         if unknown:
             parser.error(f"unknown peer(s) {unknown}; found: {', '.join(found)}")
+    rounds = max(1, min(args.rounds, args.runs))
     uv = uv_binary()
     VENVS.mkdir(parents=True, exist_ok=True)
     count = tokens.encoder(tokens.prepare_cache(VENVS, uv, args.python))
 
-    rows = [
-        measure_row(
-            "agentcore",
-            "agentcore",
-            None,
+    jobs = [
+        Job(
+            Row("agentcore", "agentcore"),
             sys.executable,
             HERE / "agentcore" / "run_agentcore.py",
-            args.runs,
-            count,
             peer=False,
         )
     ]
@@ -432,15 +451,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"preparing {peer}", file=sys.stderr, flush=True)
         try:
             python = str(ensure_venv(peer, uv, args.python))
+            error = None
         except (RuntimeError, OSError) as e:
-            for mode in peer_modes(peer):
-                rows.append(Row(key=peer, framework=peer, mode=mode, error=str(e)))
+            python, error = "", str(e)
             print(f"  {peer}: install failed: {tail(str(e), 4)}", file=sys.stderr, flush=True)
-            continue
         for mode in peer_modes(peer):
             key = peer + (f"/{mode}" if mode else "")
-            script = HERE / peer / "run_peer.py"
-            rows.append(measure_row(key, peer, mode, python, script, args.runs, count, peer=True))
+            row = Row(key, peer, mode, error=error)
+            jobs.append(Job(row, python, HERE / peer / "run_peer.py", peer=True))
+    for i in range(rounds):
+        runs = args.runs // rounds + (1 if i < args.runs % rounds else 0)
+        for job in jobs:
+            measure_round(job, runs, count)
+    rows = [job.row for job in jobs]
 
     took = time.perf_counter() - started
     command = "python benchmarks/peers/run.py" + (" " + " ".join(argv or sys.argv[1:])).rstrip()
@@ -452,10 +475,11 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         if r.error:
             print(f"\n{r.key} failed:\n{r.error}")
-    print(f"\n{machine()}; {args.runs} runs; {took:.0f} s")
+    print(f"\n{machine()}; {args.runs} runs in {rounds} round(s); {took:.0f} s")
     if not args.no_write:
         RESULTS_MD.write_text(
-            render_markdown(rows, runs=args.runs, command=command, took_s=took), "utf-8"
+            render_markdown(rows, runs=args.runs, rounds=rounds, command=command, took_s=took),
+            "utf-8",
         )
         print(f"wrote {RESULTS_MD.relative_to(ROOT)}")
     return 0 if rows[0].ok else 1

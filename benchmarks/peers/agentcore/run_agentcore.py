@@ -174,7 +174,9 @@ def factory(
     agent_dir = write_agents(traj, tmp / "agents")
     data_dir = tmp / "data"
     rec_ref: list[common.Recorder] = []
-    specs = [t for w in traj["workers"] for t in w["tools"]]
+    # Tools are defined once, as a plugin module defines them at import; the registry, the
+    # settings, the agents and the model are made fresh for every run.
+    tools = [make_tool(t, rec_ref) for w in traj["workers"] for t in w["tools"]]
 
     class Plugin:
         def __init__(self, model: RecordingModel) -> None:
@@ -182,8 +184,8 @@ def factory(
 
         @hookimpl
         def register_tools(self, register: Any) -> None:
-            for spec in specs:
-                register(make_tool(spec, rec_ref))
+            for t in tools:
+                register(t)
 
         @hookimpl
         def register_models(self, register: Any) -> None:
@@ -191,10 +193,11 @@ def factory(
 
     async def run_once(rec: common.Recorder) -> str:
         rec_ref[:] = [rec]
-        model = RecordingModel(reply_function(traj, rec), recorder=rec)
-        registry = load_registry(extra=[(PROVIDER, Plugin(model))])
-        settings = load_settings({"data_dir": str(data_dir), "model": f"{PROVIDER}:scripted"})
-        team = Team.load(settings=settings, registry=registry, agent_dirs=[agent_dir])
+        with rec.building():
+            model = RecordingModel(reply_function(traj, rec), recorder=rec)
+            registry = load_registry(extra=[(PROVIDER, Plugin(model))])
+            settings = load_settings({"data_dir": str(data_dir), "model": f"{PROVIDER}:scripted"})
+            team = Team.load(settings=settings, registry=registry, agent_dirs=[agent_dir])
         result = await team.arun(traj["task"])
         if result.status != "completed":
             raise common.TrajectoryError(f"agentcore run {result.status}: {result.error}")

@@ -112,24 +112,28 @@ def make_tool(spec: dict[str, Any], rec_ref: list[common.Recorder]) -> Structure
 def factory(traj: dict[str, Any], mode: str | None) -> Any:
     mode = mode or "full_history"
     rec_ref: list[common.Recorder] = []
+    # Tools are defined once, as a module defines them; agents, supervisor and models are made
+    # fresh for every run.
+    tools = {w["name"]: [make_tool(t, rec_ref) for t in w["tools"]] for w in traj["workers"]}
 
     def run_once(rec: common.Recorder) -> str:
         rec_ref[:] = [rec]
-        agents = [
-            create_react_agent(
-                model=ScriptedChatModel(agent=w["name"], traj=traj, recorder=rec),
-                tools=[make_tool(t, rec_ref) for t in w["tools"]],
-                prompt=w["prompt"],
-                name=w["name"],
-            )
-            for w in traj["workers"]
-        ]
-        app = create_supervisor(
-            agents,
-            model=ScriptedChatModel(agent=SUPERVISOR, traj=traj, recorder=rec),
-            prompt=traj["coordinator"]["prompt"],
-            output_mode=mode,  # type: ignore[arg-type]
-        ).compile()
+        with rec.building():
+            agents = [
+                create_react_agent(
+                    model=ScriptedChatModel(agent=w["name"], traj=traj, recorder=rec),
+                    tools=tools[w["name"]],
+                    prompt=w["prompt"],
+                    name=w["name"],
+                )
+                for w in traj["workers"]
+            ]
+            app = create_supervisor(
+                agents,
+                model=ScriptedChatModel(agent=SUPERVISOR, traj=traj, recorder=rec),
+                prompt=traj["coordinator"]["prompt"],
+                output_mode=mode,  # type: ignore[arg-type]
+            ).compile()
         out = app.invoke({"messages": [{"role": "user", "content": traj["task"]}]})
         return str(out["messages"][-1].content)
 
