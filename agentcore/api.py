@@ -278,7 +278,7 @@ class Team:
         approve: ApprovalCallback | None,
     ) -> RunResult:
         """Run (or continue) the graph; every outcome becomes a ``RunResult``."""
-        from agentcore.graph import Budget, RunContext, RunMemory
+        from agentcore.graph import Budget, CallJournal, RunContext, RunMemory
         from agentcore.telemetry import run_spans
         from agentcore.trace import TraceWriter, read_trace
 
@@ -286,7 +286,13 @@ class Team:
         launch.workspace.mkdir(parents=True, exist_ok=True)
         trace_path = settings.runs_dir / f"{launch.run_id}.jsonl"
         spans = run_spans(settings, launch.run_id)  # None unless telemetry is configured
-        trace = TraceWriter(trace_path, launch.run_id, sinks=[spans] if spans else ())
+        # A resumed run's steps replay the calls they finished before it stopped: the trace
+        # holds them. The journal also follows this process's records (approval pauses).
+        resumed = launch.graph_input is None
+        journal = CallJournal.from_trace(trace_path) if resumed else CallJournal()
+        trace = TraceWriter(
+            trace_path, launch.run_id, sinks=[journal, spans] if spans else [journal]
+        )
         budget = Budget(limits=launch.limits)
         _restore_budget(budget, launch.restored)
         ctx = RunContext(
@@ -302,6 +308,7 @@ class Team:
             emit=emit,
             memory=RunMemory(settings, run_id=launch.run_id, trace=trace),
             ask_approvals=approve is not None,
+            journal=journal,
         )
         trace.write(
             "run_start",
@@ -533,7 +540,7 @@ async def _invoke(
         # tasks (not make them again), whoever answers now.
         ctx.ask_approvals = True
     else:
-        out = await graph.ainvoke(graph_input, config, context=ctx)
+        out = await graph.ainvoke(graph_input, config, context=ctx, durability="sync")
         pending = out.get("__interrupt__", ()) if isinstance(out, dict) else ()
     while pending:
         answers: dict[str, dict[str, str]] = {}
@@ -553,7 +560,7 @@ async def _invoke(
                 answer = approve(request)
                 decision = check_decision(await answer if inspect.isawaitable(answer) else answer)
             answers[item.id] = {"decision": decision, "by": "person" if approve else "policy"}
-        out = await graph.ainvoke(Command(resume=answers), config, context=ctx)
+        out = await graph.ainvoke(Command(resume=answers), config, context=ctx, durability="sync")
         pending = out.get("__interrupt__", ()) if isinstance(out, dict) else ()
 
 

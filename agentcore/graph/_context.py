@@ -18,6 +18,7 @@ from agentcore.config import Limits, Settings
 from agentcore.errors import ModelError, RunError
 from agentcore.events import RunEvent
 from agentcore.graph._budget import Budget
+from agentcore.graph._journal import CallJournal
 from agentcore.graph._memory import RunMemory
 from agentcore.graph._state import Usage
 from agentcore.models import ModelClient, ModelReply
@@ -59,6 +60,8 @@ class RunContext:
     ask_approvals: bool = False
     #: Tools approved with "always" in this run.
     approved_always: set[str] = field(default_factory=set)
+    #: The calls worker steps finished, for a step that runs again to replay (fed by the trace).
+    journal: CallJournal = field(default_factory=CallJournal)
     _clients: dict[str, ModelClient] = field(default_factory=dict)
     _artifacts: dict[str, list[str]] = field(default_factory=dict)
     _deferred: list[Callable[[], object]] = field(default_factory=list)
@@ -155,9 +158,18 @@ class RunContext:
         return {agent: usage}, {reply.model: usage}
 
     def record(
-        self, agent: str, step: str, reply: ModelReply, messages: Sequence[BaseMessage]
+        self,
+        agent: str,
+        step: str,
+        reply: ModelReply,
+        messages: Sequence[BaseMessage],
+        *,
+        task: str | None = None,
     ) -> None:
         """Write one model call to the trace and the event stream (once per real call).
+
+        ``task``: the LangGraph task id of a worker step's execution, which makes the record
+        part of the call journal (:mod:`agentcore.graph._journal`).
 
         Inside an eval sample (a cassette may record it) the record also carries the
         request's fingerprint (``request``, ``request_parts``, ``request_preview``) so a replay
@@ -168,12 +180,12 @@ class RunContext:
         from agentcore.evals._cassette import current_scope
 
         u = reply.usage
-        fields: dict[str, Any] = {}
+        fields: dict[str, Any] = {} if task is None else {"task": task}
         if current_scope() is not None:
             from agentcore.evals._fingerprint import fingerprint
 
             request = fingerprint(messages, run_id=self.run_id)
-            fields = {
+            fields |= {
                 "request": request.digest,
                 "request_parts": request.parts,
                 "request_preview": request.preview,

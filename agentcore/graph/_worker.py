@@ -12,6 +12,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.messages.tool import ToolCall
 from langchain_core.tools import BaseTool
+from langgraph.config import get_config
 from langgraph.errors import GraphBubbleUp
 from langgraph.func import task
 from langgraph.runtime import Runtime
@@ -29,6 +30,7 @@ from agentcore.approvals import (
 from agentcore.errors import RunError, ToolError
 from agentcore.events import RunEvent
 from agentcore.graph._context import RunContext, short_args, template
+from agentcore.graph._journal import JournalCursor
 from agentcore.graph._state import PlanStep, StepResult, StepStatus, Usage, WorkerInput, add_usage
 from agentcore.injection import mark_untrusted
 from agentcore.models import CallUsage, ModelReply
@@ -51,6 +53,8 @@ class _Step:
     #: Where the untrusted content in this step's context came from, in order (a dict as an
     #: ordered set): tool names, ``memory``, ``step s1``, ``plan: memory``.
     untrusted: dict[str, None] = field(default_factory=dict)
+    #: This execution's walk over the calls an earlier execution of the step finished.
+    journal: JournalCursor
 
     def taint(self, source: str) -> None:
         """Note that content from ``source`` entered the step's context."""
@@ -186,7 +190,14 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
     )
 
     memories = await ctx.memory.context_for(agent, step["instruction"]) if ctx.memory else ""
-    book = _Step()
+    # LangGraph's id for this execution of the node: the same when it runs again from the
+    # same checkpoint (after a crash or an approval), which is how it finds its calls.
+    task_id = str(get_config()["configurable"]["checkpoint_ns"])
+
+    def diverged(at: int) -> None:
+        ctx.trace.write("journal_diverged", agent=agent, step=sid, task=task_id, at=at)
+
+    book = _Step(journal=ctx.journal.cursor(task_id, diverged))
     watch = ctx.settings.security.injection != "off"
     if watch:  # untrusted content that is in the context from the start
         for source in step.get("untrusted", ()):
@@ -220,7 +231,7 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
                 )
                 break
             book.iterations += 1
-            reply = await _model_turn(ctx, agent, sid, messages, list(tools.values()))
+            reply = await _model_turn(ctx, agent, sid, messages, list(tools.values()), book)
             u, mu = ctx.charge(agent, reply)
             book.usage, book.model_usage = add_usage(book.usage, u), add_usage(book.model_usage, mu)
             message: AIMessage = reply.message
@@ -272,6 +283,8 @@ async def worker_node(inp: WorkerInput, runtime: Runtime[RunContext]) -> dict[st
     )
     if book.untrusted:  # whoever reads this summary reads what the content may have steered
         result["untrusted"] = list(book.untrusted)
+    if any(book.journal.replayed.values()):
+        ctx.trace.write("journal_replay", agent=agent, step=sid, **book.journal.replayed)
     ctx.trace.write("step_end", step=sid, **{k: v for k, v in result.items() if k != "step_id"})
     ctx.emit(
         RunEvent(
@@ -318,12 +331,23 @@ async def _run_calls(
             )
             return None
         book.tool_calls += 1
-        denied = await _approval(ctx, tools, call, agent, sid, tuple(book.untrusted))
-        if denied is not None:
+        # Unattended, a call the journal has was allowed when it was made: replay it. A run
+        # that asks goes through its approvals again, in order: LangGraph matches the answers
+        # to a step's interrupts by their position.
+        replayed = None if ctx.ask_approvals else book.journal.tool(call)
+        denied = None
+        if replayed is None:
+            denied = await _approval(
+                ctx, tools, call, agent, sid, tuple(book.untrusted), book.journal.replaying
+            )
+        if replayed is not None:
+            text, is_error = replayed
+        elif denied is not None:
             text, is_error = denied, True
         else:
-            turn = _tool_turn_task if ctx.ask_approvals else _tool_turn
-            text, is_error = await turn(ctx, tools, call, agent, sid)
+            text, is_error = book.journal.tool(call) or await _tool_turn(
+                ctx, tools, call, agent, sid, book.journal.task
+            )
         book.observations.append(f"{call['name']}: {text[:300]}")
         if denied is None and _untrusted_output(ctx, tools, call["name"]):
             # The one place tool output is marked: what the model reads, not the trace.
@@ -349,18 +373,23 @@ def _untrusted_output(ctx: RunContext, tools: dict[str, BaseTool], name: str) ->
     )
 
 
-# When someone answers approvals (the run may pause on an interrupt), model and tool calls run
-# as LangGraph tasks: when the paused step goes on, the node runs again from its start and the
-# calls it had already made are replayed from the checkpoint instead of being made again. What
-# they record (trace, events) is recorded inside, so once per real call. Each task costs a
-# checkpoint write, so runs that cannot pause (no one to ask) call them directly.
+# When a step runs again from its start (the run paused on an approval and goes on, or it
+# was killed and is resumed), its finished model and tool calls come back from the journal
+# (agentcore.graph._journal) instead of being made again; what a real call records (trace,
+# events) is recorded once, when it is made.
 
 
 async def _model_turn(
-    ctx: RunContext, agent: str, sid: str, messages: list[BaseMessage], tools: list[BaseTool]
+    ctx: RunContext,
+    agent: str,
+    sid: str,
+    messages: list[BaseMessage],
+    tools: list[BaseTool],
+    book: _Step,
 ) -> ModelReply:
-    call = _model_call_task if ctx.ask_approvals else _model_call
-    saved = await call(ctx, agent, sid, messages, tools)
+    saved = book.journal.model(agent) or await _model_call(
+        ctx, agent, sid, messages, tools, book.journal.task
+    )
     usage = CallUsage(
         input_tokens=saved["input_tokens"],
         output_tokens=saved["output_tokens"],
@@ -372,13 +401,17 @@ async def _model_turn(
 
 
 async def _model_call(
-    ctx: RunContext, agent: str, sid: str, messages: list[BaseMessage], tools: list[BaseTool]
+    ctx: RunContext,
+    agent: str,
+    sid: str,
+    messages: list[BaseMessage],
+    tools: list[BaseTool],
+    task: str,
 ) -> dict[str, Any]:
-    # Plain data (and a LangChain message) in the checkpoint: nothing of ours to unpickle.
     reply = await ctx.client(agent).ainvoke(
         messages, tools=tools, config=ctx.model_config(agent, sid)
     )
-    ctx.record(agent, sid, reply, messages)
+    ctx.record(agent, sid, reply, messages, task=task)
     return {
         "message": reply.message,
         "model": reply.model,
@@ -390,7 +423,7 @@ async def _model_call(
 
 
 async def _tool_turn(
-    ctx: RunContext, tools: dict[str, BaseTool], call: ToolCall, agent: str, sid: str
+    ctx: RunContext, tools: dict[str, BaseTool], call: ToolCall, agent: str, sid: str, task: str
 ) -> tuple[str, bool]:
     ctx.trace.write(
         "tool_call", agent=agent, step=sid, tool=call["name"], args=call["args"], call_id=call["id"]
@@ -410,9 +443,10 @@ async def _tool_turn(
         step=sid,
         tool=call["name"],
         call_id=call["id"],
+        task=task,
         is_error=is_error,
         chars=len(text),
-        output=text[:2000],
+        output=text,  # whole (tools cap their output): the journal replays it
     )
     ctx.emit(
         RunEvent(
@@ -495,11 +529,14 @@ async def _approval(
     agent: str,
     sid: str,
     untrusted: tuple[str, ...] = (),
+    replaying: bool = False,
 ) -> str | None:
     """Ask for approval when the policy needs it; the tool message of a denial, else ``None``.
 
     ``untrusted``: the sources of untrusted content in the agent's context; under the
     ``strict`` injection policy a guarded tool is then asked about, "always" or not.
+    ``replaying``: the step is replaying calls it made before a crash; an unattended run then
+    decides as it did, without recording the decision a second time.
     """
     name = call["name"]
     tool = tools.get(name)
@@ -509,7 +546,9 @@ async def _approval(
     reason = injection_reason(name, meta, untrusted, ctx.settings.security)
     guarded = reason is not None
     if reason is None:
-        if untrusted and injection_guarded(meta):  # policy "normal": record, do not ask
+        recorded = replaying and not ctx.ask_approvals  # before the crash
+        if untrusted and injection_guarded(meta) and not recorded:
+            # policy "normal": record, do not ask
             record = _record_guard_task if ctx.ask_approvals else _record_guard
             await record(
                 ctx,
@@ -543,6 +582,8 @@ async def _approval(
         decision = await _record_decision_task(
             ctx, request, check_decision(answer["decision"]), answer["by"]
         )
+    elif replaying:
+        decision = ctx.settings.approvals.unattended
     else:
         decision = await _record_decision(ctx, request, ctx.settings.approvals.unattended, "policy")
     if decision == "always":
@@ -556,8 +597,6 @@ async def _approval(
     return None
 
 
-_model_call_task = task(_model_call)
-_tool_turn_task = task(_tool_turn)
 _record_decision_task = task(_record_decision)
 _record_guard_task = task(_record_guard)
 _approved_always_task = task(_approved_always)
