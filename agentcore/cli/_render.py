@@ -114,8 +114,24 @@ def describe(event: RunEvent) -> str | None:
             return f"↻ re-planning{why}" + (f": {shorten(reason, 70)}" if reason else "")
         case "error":
             return f"! error: {shorten(_pick(data, 'error', 'message', default='?'), 100)}"
+        case "injection_guard":
+            return _injection_line(agent, step, data)
         case _:
             return None
+
+
+def _injection_line(agent: str, step: str, data: Mapping[str, Any]) -> str:
+    """A guarded tool (code, network) called with untrusted content in the agent's context."""
+    sources = ", ".join(map(str, data.get("untrusted") or [])) or "?"
+    decision = data.get("decision")
+    outcome = {
+        "not_asked": "allowed and recorded (policy normal)",
+        "deny": "stopped (policy strict)",
+    }.get(str(decision), "approved (policy strict)")
+    return (
+        f"  ⚠ {agent}{step} calls {data.get('tool', '?')} after untrusted content from "
+        f"{shorten(sources, 60)}: {outcome}"
+    )
 
 
 def _usage_rows(result: RunResult) -> list[tuple[str, Any]]:

@@ -145,3 +145,21 @@ def test_live_sink_streams_tokens_then_renders_the_result() -> None:
     assert "answer" in text and "The data has 344 rows." in text  # Markdown, rendered
     assert "researcher" in text and "synthesis" in text and "total" in text
     assert "limit_reached in 1.2s" in text
+
+
+def test_injection_guard_lines() -> None:
+    def guard(decision: str, policy: str) -> str | None:
+        data = {
+            "tool": "run_python",
+            "risk": "executes_code",
+            "untrusted": ["web_search", "memory"],
+            "policy": policy,
+            "decision": decision,
+            "by": "policy",
+        }
+        return describe(RunEvent(kind="injection_guard", agent="coder", step="s2", data=data))
+
+    head = "  ⚠ coder [s2] calls run_python after untrusted content from web_search, memory: "
+    assert guard("not_asked", "normal") == head + "allowed and recorded (policy normal)"
+    assert guard("deny", "strict") == head + "stopped (policy strict)"
+    assert guard("approve", "strict") == head + "approved (policy strict)"
