@@ -5,7 +5,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install system-deps demo test lint format bench help-snapshot eval-cassettes clean
+.PHONY: install system-deps demo test lint format bench bench-peers help-snapshot eval-cassettes clean
 
 $(UV):
 	@if ! python3 -m venv .tools/venv >/dev/null 2>&1; then \
@@ -48,6 +48,11 @@ lint: install
 format: install
 	$(UV) run ruff format .
 	$(UV) run ruff check --fix .
+
+# agentcore next to langgraph-supervisor, smolagents, CrewAI and Pydantic AI, each in its own
+# venv under benchmarks/peers/.venvs (created on first use): writes benchmarks/peers/RESULTS.md.
+bench-peers: install
+	$(UV) run python benchmarks/peers/run.py
 
 bench: install
 	$(UV) run python benchmarks/overhead.py
