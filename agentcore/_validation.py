@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -113,6 +114,48 @@ def describe(
     return message, format_hint
 
 
+# Where libyaml (``yaml.CSafeLoader``) and PyYAML's own parser may disagree on a text: on
+# whether it is valid, on its data, or on the line of a node (tabs, other line breaks, a BOM
+# inside the text, complex keys, tags, anchors and aliases, directives, reserved indicators,
+# flow mappings, a comment glued to a block scalar's header, document markers). Found by
+# comparing the two on mutated agent, task, script and suite files; see
+# tests/agents/test_agent_yaml_fast.py. A text with none of these is parsed by libyaml.
+_NOT_FOR_LIBYAML = re.compile(
+    r"[\t\r\x85\u2028\u2029\ufeff?!&*%@`{}]|[|>][-+0-9]*#|^(?:---|\.\.\.)", re.MULTILINE
+)
+
+
+def load_yaml(text: str) -> tuple[Any, Any]:
+    """A YAML text's composed node tree and its data, as PyYAML's ``SafeLoader`` reads them.
+
+    A text that libyaml reads the same way (see ``_NOT_FOR_LIBYAML``) is parsed with
+    ``yaml.CSafeLoader`` when PyYAML has it, several times faster. Any error, and any text
+    libyaml may read differently, goes through ``yaml.SafeLoader``, so that what is accepted,
+    the data, the nodes' lines and the error messages are always PyYAML's own.
+
+    Raises:
+        yaml.YAMLError: From ``yaml.SafeLoader``.
+    """
+    import yaml
+
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None and not _NOT_FOR_LIBYAML.search(text):
+        loader = fast(text)
+        try:
+            node = loader.get_single_node()
+            return node, None if node is None else loader.construct_document(node)
+        except yaml.YAMLError:
+            pass  # PyYAML's parser reports it, with its own message and line
+        finally:
+            loader.dispose()
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        return node, None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, shown: str, *, hint: str) -> tuple[Any, Any]:
     """The data of a YAML text and its composed node tree (for the lines of fields).
 
@@ -127,8 +170,7 @@ def parse_yaml(text: str, shown: str, *, hint: str) -> tuple[Any, Any]:
     import yaml
 
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = load_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise SpecError(

@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from agentcore._validation import most_telling
+from agentcore._validation import load_yaml, most_telling
 from agentcore.agents._spec import FRONTMATTER_FIELDS, AgentSpec
 from agentcore.errors import ConfigError, SpecError
 
@@ -94,10 +94,8 @@ def _split(text: str, where: str) -> _Parts:
 
 
 def _parse_yaml(yaml_text: str, where: str) -> tuple[yaml.Node | None, Any]:
-    loader = yaml.SafeLoader(yaml_text)
     try:
-        node = loader.get_single_node()
-        data = None if node is None else loader.construct_document(node)
+        node, data = load_yaml(yaml_text)
     except yaml.MarkedYAMLError as exc:
         # The context ("while scanning a simple key") says little; the line says where.
         mark = exc.problem_mark or exc.context_mark
@@ -115,8 +113,6 @@ def _parse_yaml(yaml_text: str, where: str) -> tuple[yaml.Node | None, Any]:
         raise SpecError(
             f"invalid YAML in the frontmatter: {exc}", path=where, hint=_LAYOUT
         ) from None
-    finally:
-        loader.dispose()
     return node, data
 
 
@@ -271,6 +267,21 @@ def _from_validation(
     return SpecError(message, path=where, line=line, field=field, hint=hint)
 
 
+# Specs already loaded in this process, by file path and text. A process that builds several
+# teams reads the same agent files each time; the file is still read (a few microseconds), but
+# a text seen before is not parsed and validated again. The text is the key, not the file's
+# modification time and size: a same-size rewrite within the file system's timestamp
+# granularity would go unnoticed. Specs are frozen, so sharing them is safe; files that fail to
+# load are not kept, and report their error on every load.
+_SPECS: dict[tuple[str, str], AgentSpec] = {}
+_SPECS_MAX = 256
+
+
+def clear_agent_cache() -> None:
+    """Forget the agent specs loaded so far (the next load parses every file again)."""
+    _SPECS.clear()
+
+
 def load_agent(path: Path) -> AgentSpec:
     """Load one agent file: YAML frontmatter between ``---`` lines, then the prompt.
 
@@ -285,7 +296,6 @@ def load_agent(path: Path) -> AgentSpec:
     """
     path = Path(path)
     where = str(path)
-    stem = path.stem
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -294,6 +304,19 @@ def load_agent(path: Path) -> AgentSpec:
         raise SpecError(
             f"cannot read the file: {exc.strerror or exc}", path=where, hint="check the path"
         ) from None
+    cached = _SPECS.get((where, text))
+    if cached is not None:
+        return cached
+    spec = _load_text(path, text)
+    if len(_SPECS) >= _SPECS_MAX:
+        _SPECS.clear()
+    _SPECS[where, text] = spec
+    return spec
+
+
+def _load_text(path: Path, text: str) -> AgentSpec:
+    where = str(path)
+    stem = path.stem
     parts = _split(text, where)
     root, data = _parse_yaml(parts.yaml_text, where)
     if data is None:

@@ -10,6 +10,10 @@ A plugin is any importable object (usually a module) with hook implementations::
 
 Expose it with an entry point in group ``agentcore``. When ``AGENTCORE_PLUGINS`` is set, only
 the entry points it names (comma-separated) load; set but empty, only built-ins load.
+
+Entry points are discovered once per process and installed set: again when ``sys.path`` or a
+directory on it changes (a distribution installed or removed), never for a changed
+``AGENTCORE_PLUGINS``, which applies to what was found at every load.
 """
 
 from agentcore.plugins._hookspecs import hookimpl, hookspec

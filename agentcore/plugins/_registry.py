@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
+import sys
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
-from types import ModuleType
+from types import FunctionType, MethodType, ModuleType
 from typing import Any
 
 import pluggy
@@ -107,17 +110,86 @@ def _allowlist() -> set[str] | None:
     return {p.strip() for p in raw.split(",") if p.strip()}
 
 
-def _discover(allow: set[str] | None) -> Iterable[tuple[str, str, str, Callable[[], Any]]]:
-    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
-        if allow is not None and ep.name not in allow:
-            continue
-        dist = ep.dist
-        yield (
-            ep.name,
-            dist.name if dist else "?",
-            dist.version if dist else "?",
-            ep.load,
-        )
+# One discovered entry point: (name, distribution, version, load).
+_Found = tuple[str, str, str, Callable[[], Any]]
+
+# Entry-point discovery reads the metadata of every installed distribution (a few ms with a
+# few hundred of them), and a process that builds several teams would do it on every
+# ``load_registry()``. It is done once per *installed set*, which the key tells apart:
+#
+# - ``sys.path``, entry by entry, with the modification time of each directory on it:
+#   installing or removing a distribution adds or removes its ``*.dist-info`` directory, which
+#   changes the time of the directory that holds it (the rule ``importlib.metadata`` itself
+#   uses to cache its directory listings);
+# - the ``entry_points`` function in use (tests replace it);
+# - the working directory, which relative entries of ``sys.path`` (``''``) depend on.
+#
+# ``AGENTCORE_PLUGINS`` is not part of the key: it is applied to the cached list on every load,
+# so a changed value counts at once. Nothing is imported here: entry points load afterwards.
+_DISCOVERED: tuple[object, list[_Found]] | None = None
+_DISCOVER_LOCK = threading.Lock()
+
+
+def _installed_key() -> object:
+    cwd = os.getcwd()
+    stamps: list[tuple[str, int | None]] = []
+    for entry in sys.path:
+        try:
+            stamp: int | None = os.stat(os.path.join(cwd, entry)).st_mtime_ns
+        except (OSError, ValueError, TypeError):
+            stamp = None
+        stamps.append((entry, stamp))
+    return (entry_points, cwd, tuple(stamps))
+
+
+def _entry_points() -> list[_Found]:
+    """Every entry point in group ``agentcore``, by name; cached per installed set."""
+    global _DISCOVERED
+    key = _installed_key()
+    cached = _DISCOVERED
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    with _DISCOVER_LOCK:
+        found: list[_Found] = []
+        for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+            dist = ep.dist
+            found.append(
+                (ep.name, dist.name if dist else "?", dist.version if dist else "?", ep.load)
+            )
+        _DISCOVERED = (key, found)
+    return found
+
+
+def clear_discovery_cache() -> None:
+    """Forget the entry points found so far: the next ``load_registry()`` looks again."""
+    global _DISCOVERED
+    _DISCOVERED = None
+
+
+def _discover(allow: set[str] | None) -> Iterable[_Found]:
+    for found in _entry_points():
+        if allow is None or found[0] in allow:
+            yield found
+
+
+# What pluggy can take a hook implementation from (see ``pluggy``'s ``_static_hook_attr``).
+_HOOKABLE = (FunctionType, MethodType, classmethod, staticmethod)
+
+
+class _PluginManager(pluggy.PluginManager):
+    """pluggy's manager, quicker to register a module with many names.
+
+    ``register`` asks :meth:`parse_hookimpl_opts` about every name in ``dir(plugin)``; for a
+    module, a name whose value is no function (a class, a constant, a tool object, another
+    module) cannot be a hook implementation, and is skipped without pluggy's static lookup.
+    """
+
+    def parse_hookimpl_opts(self, plugin: Any, name: str) -> Any:
+        if inspect.ismodule(plugin):
+            value = plugin.__dict__.get(name, _HOOKABLE)
+            if value is not _HOOKABLE and not isinstance(value, _HOOKABLE):
+                return None
+        return super().parse_hookimpl_opts(plugin, name)
 
 
 def _register_fn(registry: Registry, kind: str, plugin: str) -> Callable[..., None]:
@@ -150,7 +222,7 @@ def load_registry(extra: Iterable[tuple[str, ModuleType | object]] = ()) -> Regi
     A plugin that fails to import or to register is recorded with its error and skipped;
     a name clash between two plugins raises ``PluginError``.
     """
-    pm = pluggy.PluginManager(GROUP)
+    pm = _PluginManager(GROUP)
     pm.add_hookspecs(_hookspecs)
     registry = Registry()
     from agentcore import __version__

@@ -27,11 +27,16 @@ Whoever runs tools outside a team calls :func:`close_run` when done (a team does
 run ends); :func:`close_all` (also run at interpreter exit) closes every database.
 """
 
-from agentcore_sql._engine import close_all, close_run, flush, open_databases, scratch_schema
-from agentcore_sql._load import sql_load
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from agentcore_sql._options import SqlOptions, options
-from agentcore_sql._query import sql_query
-from agentcore_sql._schema import sql_schema
+from agentcore_sql._tools import sql_load, sql_query, sql_schema
+
+if TYPE_CHECKING:
+    from agentcore_sql._engine import close_all, close_run, flush, open_databases, scratch_schema
 
 __all__ = [
     "SqlOptions",
@@ -45,3 +50,17 @@ __all__ = [
     "sql_query",
     "sql_schema",
 ]
+
+# DuckDB loads with the module that opens the databases, on first use: importing the package,
+# and registering its tools, imports neither DuckDB nor pyarrow.
+_LAZY = {
+    name: "agentcore_sql._engine"
+    for name in ("close_all", "close_run", "flush", "open_databases", "scratch_schema")
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'agentcore_sql' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

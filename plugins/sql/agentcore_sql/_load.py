@@ -6,7 +6,7 @@ from typing import Literal
 
 import duckdb
 
-from agentcore.tools import Risk, ToolContext, ToolError, tool
+from agentcore.tools import ToolContext, ToolError
 from agentcore_sql._catalog import guarded
 from agentcore_sql._engine import (
     META_SCHEMA,
@@ -17,7 +17,6 @@ from agentcore_sql._engine import (
     session,
 )
 from agentcore_sql._files import Roots, file_format, has_glob, locate, table_name
-from agentcore_sql._options import HARD_MAX_TIMEOUT_S
 from agentcore_sql._query import settings_of
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -30,26 +29,13 @@ _TYPED = ("DOUBLE", "TIMESTAMPTZ", "BOOLEAN")
 _FORMAT_NAMES = {"csv": "CSV", "parquet": "Parquet", "json": "JSON", "ndjson": "JSON lines"}
 
 
-@tool(risk=Risk.WRITES, timeout_s=HARD_MAX_TIMEOUT_S + 60)
-def sql_load(
+def load(
     ctx: ToolContext,
     path: str,
     name: str | None = None,
     kind: Literal["view", "table"] = "view",
 ) -> str:
-    """Register a CSV, Parquet or JSON file as a table you can query with sql_query.
-
-    The file may be in the run workspace or a configured data dir; a glob such as
-    'data/*.parquet' loads many files as one. You get back the columns and types DuckDB
-    inferred and the row count. Files are never modified.
-
-    Args:
-        ctx: The run context, filled in by agentcore and hidden from the model.
-        path: The file, relative to the workspace (or a data dir), e.g. 'data/sales.csv'.
-        name: The table name to use in SQL (letters, digits, _); default: from the file name.
-        kind: 'view' (default) reads the file on every query, so it follows changes to the
-            file; 'table' copies the data in now, a snapshot that is faster to query.
-    """
+    """Register a data file as a view or table: the work of ``sql_load`` (in ``_tools``)."""
     opts = settings_of(ctx)
     roots = Roots(workspace=ctx.workspace.resolve(), data_dirs=opts.data_dirs)
     target, files = locate(path, roots)

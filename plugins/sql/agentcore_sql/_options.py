@@ -17,6 +17,8 @@ PLUGIN = "sql"
 #: (after which the graph cancels the call) sits above it, so DuckDB is always interrupted
 #: first and the model hears why.
 HARD_MAX_TIMEOUT_S = 600.0
+#: Characters of table the model sees; the tool's own cap sits above it.
+OUTPUT_BUDGET = 16_000
 _SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*([KMGT]i?B|B)\s*$", re.IGNORECASE)
 
 

@@ -6,18 +6,16 @@ from dataclasses import dataclass
 import duckdb
 
 from agentcore.errors import ConfigError
-from agentcore.tools import Risk, ToolContext, ToolError, tool
+from agentcore.tools import ToolContext, ToolError
 from agentcore_sql import _render
 from agentcore_sql._catalog import names, roots_of, sources
 from agentcore_sql._engine import Session, make_dirs, session
 from agentcore_sql._files import Roots
 from agentcore_sql._guard import DENIED, Planned, absolutize, explain, plan
-from agentcore_sql._options import HARD_MAX_TIMEOUT_S, SqlOptions, options
+from agentcore_sql._options import OUTPUT_BUDGET, SqlOptions, options
 from agentcore_sql._results import Fetched, fetch, save_later
 from agentcore_sql._watchdog import WATCHDOG
 
-#: Characters of table the model sees; the tool's own cap sits above it.
-OUTPUT_BUDGET = 16_000
 _ST = duckdb.StatementType
 _CHANGES = {
     _ST.INSERT: "inserted",
@@ -46,30 +44,8 @@ class _Reply:
     fetched: Fetched | None = None
 
 
-@tool(
-    risk=Risk.WRITES,
-    timeout_s=HARD_MAX_TIMEOUT_S + 60,
-    max_output_chars=OUTPUT_BUDGET + 4000,
-    untrusted_output=True,
-)
-def sql_query(ctx: ToolContext, sql: str, max_rows: int = 50) -> str:
-    """Run SQL (DuckDB dialect) on this run's tables and on data files, and see the result.
-
-    You see a compact table of the first max_rows rows; every row is saved to a Parquet file
-    in the workspace (its path is in the reply) that other tools can read. Query tables and
-    views made by sql_load, or files directly: SELECT * FROM read_csv('data/x.csv'),
-    read_parquet('data/*.parquet'), read_json('data/x.jsonl'); relative paths start at the
-    workspace. Tables you create (CREATE TABLE t AS SELECT ...) go to this run's own schema
-    and persist. Files can be read only in the workspace and the configured data dirs; COPY
-    ... TO may write only inside the workspace. No network, no extensions, no ATTACH, no
-    settings changes. Several statements separated by ';' run in order; you see the last
-    one's result.
-
-    Args:
-        ctx: The run context, filled in by agentcore and hidden from the model.
-        sql: The SQL to run, e.g. "SELECT origin, count(*) AS n FROM flights GROUP BY origin".
-        max_rows: How many rows of the result to show (0 shows none; the file has them all).
-    """
+def query(ctx: ToolContext, sql: str, max_rows: int = 50) -> str:
+    """Run SQL and render its result: the work of ``sql_query`` (in ``_tools``)."""
     opts = settings_of(ctx)
     if not 0 <= max_rows <= opts.max_rows_cap:
         raise ToolError(f"max_rows must be between 0 and {opts.max_rows_cap}, got {max_rows}")

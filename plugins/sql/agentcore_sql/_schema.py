@@ -5,14 +5,14 @@ from typing import Any
 
 import duckdb
 
-from agentcore.tools import Risk, ToolContext, tool
+from agentcore.tools import ToolContext
 from agentcore_sql import _render
 from agentcore_sql._catalog import Relation, find, guarded, relations, roots_of
 from agentcore_sql._engine import Session, first_row, quote_ident, session
 from agentcore_sql._files import Roots
 from agentcore_sql._guard import clean
-from agentcore_sql._options import HARD_MAX_TIMEOUT_S, SqlOptions
-from agentcore_sql._query import OUTPUT_BUDGET, settings_of
+from agentcore_sql._options import OUTPUT_BUDGET, SqlOptions
+from agentcore_sql._query import settings_of
 from agentcore_sql._watchdog import WATCHDOG
 
 _SAMPLE_ROWS = 200
@@ -26,18 +26,8 @@ _RANGED = (
 )  # fmt: skip
 
 
-@tool(risk=Risk.READ_ONLY, timeout_s=HARD_MAX_TIMEOUT_S + 60)
-def sql_schema(ctx: ToolContext, table: str | None = None) -> str:
-    """Describe the data you can query with sql_query.
-
-    Without a table: every table and view of this run, with row and column counts and the
-    file each was loaded from. With a table: its columns, types, null counts, approximate
-    distinct counts, min and max, and a few sample values.
-
-    Args:
-        ctx: The run context, filled in by agentcore and hidden from the model.
-        table: A table or view name, e.g. 'flights'; leave it out to list them all.
-    """
+def describe(ctx: ToolContext, table: str | None = None) -> str:
+    """Describe the run's tables, or one of them: the work of ``sql_schema`` (in ``_tools``)."""
     opts = settings_of(ctx)
     with session(ctx, opts) as current:
         roots = roots_of(current)

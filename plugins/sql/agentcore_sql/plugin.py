@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agentcore.plugins import hookimpl
-from agentcore_sql import sql_load, sql_query, sql_schema
+from agentcore_sql._tools import sql_load, sql_query, sql_schema
 
 
 @hookimpl
