@@ -123,12 +123,24 @@ class JournalCursor:
         }
 
     def tool(self, call: ToolCall) -> tuple[str, bool] | None:
-        """The recorded result of ``call`` — the same tool and call id — or ``None``."""
+        """The recorded result of ``call`` — the same tool and call id — or ``None``.
+
+        ``None`` without ending the replay when the next record is a model reply: the call
+        never finished (it was denied), and the caller decides it again; call :meth:`go_live`
+        before making it for real.
+        """
+        if self.replaying and self._calls[self._at].get("type") == "model_call":
+            return None
         record = self._take("tool_result", tool=call["name"], call_id=call["id"])
         if record is None:
             return None
         self.replayed["tool_calls"] += 1
         return str(record.get("output") or ""), bool(record.get("is_error"))
+
+    def go_live(self) -> None:
+        """A call is about to be made for real: what is left to replay is stale."""
+        if self.replaying:
+            self._diverge(self._at)
 
     def _take(self, kind: str, **expected: Any) -> Mapping[str, Any] | None:
         if not self.replaying:

@@ -344,10 +344,11 @@ async def _run_calls(
             text, is_error = replayed
         elif denied is not None:
             text, is_error = denied, True
+        elif (replayed := book.journal.tool(call)) is not None:
+            text, is_error = replayed
         else:
-            text, is_error = book.journal.tool(call) or await _tool_turn(
-                ctx, tools, call, agent, sid, book.journal.task
-            )
+            book.journal.go_live()
+            text, is_error = await _tool_turn(ctx, tools, call, agent, sid, book.journal.task)
         book.observations.append(f"{call['name']}: {text[:300]}")
         if denied is None and _untrusted_output(ctx, tools, call["name"]):
             # The one place tool output is marked: what the model reads, not the trace.

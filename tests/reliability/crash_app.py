@@ -5,9 +5,12 @@
     python crash_app.py DATA_DIR LEDGER batch TASKS OUT [--resume] [--kill-after N]
 
 Every call of the ``ledger`` tool appends one line to LEDGER: a duplicated side effect is a
-duplicated line. The model is a function of the conversation, so a new process carries a
-step on where it stopped: a worker writes the entries its instruction lists (``write: a b c``),
-one call per turn, then answers. Tasks ``seq: ...`` plan one step per group of entries, one
+duplicated line. Entries written ``!x`` go through ``ledger_guarded``, which the approval
+policy denies (``[approvals]``: always asked, unattended ``deny``), so ``x`` is never written.
+
+The model is a function of the conversation, so a new process carries a step on where it
+stopped: a worker writes the entries its instruction lists (``write: a b c``), one call per
+turn, then answers. Tasks ``seq: ...`` plan one step per group of entries, one
 after another; ``par: ...`` plans the groups as parallel steps.
 
 With ``--kill-after N`` the model kills its own process (SIGKILL: no cleanup, no flush) when it
@@ -37,7 +40,7 @@ from agentcore.tools import tool
 AGENT = """---
 name: {name}
 description: Writes entries to the ledger
-tools: [ledger]
+tools: [ledger, ledger_guarded]
 ---
 
 You write the entries your step lists to the ledger, one call each, then say what you wrote.
@@ -93,7 +96,16 @@ class App:
                 fh.write(entry + "\n")
             return f"wrote {entry}"
 
-        self.tool = ledger_tool
+        @tool(name="ledger_guarded", risk="writes")
+        async def guarded_tool(entry: str) -> str:
+            """Append an entry to the ledger, if the approval policy allows it.
+
+            Args:
+                entry: What to write.
+            """
+            return str(await ledger_tool.ainvoke({"entry": entry}))
+
+        self.tools = [ledger_tool, guarded_tool]
 
     def finished_calls(self) -> int:
         runs = self.data_dir / "runs"
@@ -117,7 +129,9 @@ class App:
         done = sum(isinstance(m, ToolMessage) for m in messages)
         if done < len(entries):
             entry = entries[done]
-            call = {"name": "ledger", "args": {"entry": entry}, "id": f"call-{entry}"}
+            name = "ledger_guarded" if entry.startswith("!") else "ledger"
+            args = {"entry": entry.lstrip("!")}
+            call = {"name": name, "args": args, "id": f"call-{args['entry']}"}
             return AIMessage(content=f"writing {entry}", tool_calls=[call])
         return AIMessage(content="wrote " + ", ".join(entries))
 
@@ -127,7 +141,8 @@ class App:
 
     @hookimpl
     def register_tools(self, register: Any) -> None:
-        register(self.tool)
+        for one in self.tools:
+            register(one)
 
 
 def team(data_dir: Path, ledger: Path, kill_after: int | None = None) -> Team:
@@ -137,7 +152,12 @@ def team(data_dir: Path, ledger: Path, kill_after: int | None = None) -> Team:
         (agents / f"{name}.md").write_text(AGENT.format(name=name), encoding="utf-8")
     registry = load_registry(extra=[("crash", App(data_dir, ledger, kill_after))])
     settings = load_settings(
-        {"data_dir": str(data_dir), "model": "crash:m", "agent_dirs": [str(agents)]}
+        {
+            "data_dir": str(data_dir),
+            "model": "crash:m",
+            "agent_dirs": [str(agents)],
+            "approvals": {"tools": {"ledger_guarded": "always"}, "unattended": "deny"},
+        }
     )
     return Team.load(settings=settings, registry=registry)
 

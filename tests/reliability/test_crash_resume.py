@@ -97,6 +97,27 @@ def test_a_killed_run_resumes_without_repeating_finished_calls(
     assert sorted(finished(records)) == sorted(written)
 
 
+def test_a_denied_call_before_the_kill_is_denied_again_and_nothing_repeats(
+    tmp_path: Path,
+) -> None:
+    # !b is denied by the approval policy: no result in the trace, the model goes on.
+    task = "seq: a !b c | d e"
+    expected = reference(tmp_path, task)
+    data, ledger = tmp_path / "data", tmp_path / "ledger.txt"
+    assert app(data, ledger, "run", "r1", task, "--kill-after", "2").returncode == -9
+    assert finished(traces(data)["r1"]) == ["a", "c"]
+
+    resumed = app(data, ledger, "resume", "r1")
+
+    assert resumed.returncode == 0, resumed.stderr
+    assert sorted(ledger.read_text(encoding="utf-8").split()) == ["a", "c", "d", "e"]
+    assert state(json.loads(resumed.stdout)) == state(expected)
+    records = traces(data)["r1"]
+    assert not any(r["type"] == "journal_diverged" for r in records)
+    denials = [r for r in records if r["type"] == "approval" and r["decision"] == "deny"]
+    assert len(denials) == 1  # decided again on replay, not recorded twice
+
+
 def test_a_run_killed_twice_still_finishes_once(tmp_path: Path) -> None:
     expected = reference(tmp_path, SEQ)
     data, ledger = tmp_path / "data", tmp_path / "ledger.txt"
