@@ -536,8 +536,8 @@ async def _invoke(
 
     pending = (await graph.aget_state(config)).interrupts if graph_input is None else ()
     if pending:
-        # Paused on approvals: its steps made their calls as tasks, and must replay them as
-        # tasks (not make them again), whoever answers now.
+        # Paused on approvals: its steps go through their approvals again in order (the answers
+        # are matched to interrupts by position), whoever answers now.
         ctx.ask_approvals = True
     else:
         out = await graph.ainvoke(graph_input, config, context=ctx, durability="sync")
