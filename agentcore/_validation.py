@@ -140,15 +140,15 @@ def load_yaml(text: str) -> tuple[Any, Any]:
 
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None and not _NOT_FOR_LIBYAML.search(text):
-        loader = fast(text)
         try:
-            node = loader.get_single_node()
-            return node, None if node is None else loader.construct_document(node)
+            return _compose_and_load(fast, text)
         except yaml.YAMLError:
             pass  # PyYAML's parser reports it, with its own message and line
-        finally:
-            loader.dispose()
-    loader = yaml.SafeLoader(text)
+    return _compose_and_load(yaml.SafeLoader, text)
+
+
+def _compose_and_load(loader_class: Any, text: str) -> tuple[Any, Any]:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         return node, None if node is None else loader.construct_document(node)

@@ -334,21 +334,18 @@ async def _run_calls(
         # Unattended, a call the journal has was allowed when it was made: replay it. A run
         # that asks goes through its approvals again, in order: LangGraph matches the answers
         # to a step's interrupts by their position.
-        replayed = None if ctx.ask_approvals else book.journal.tool(call)
+        result = None if ctx.ask_approvals else book.journal.tool(call)
         denied = None
-        if replayed is None:
+        if result is None:
             denied = await _approval(
                 ctx, tools, call, agent, sid, tuple(book.untrusted), book.journal.replaying
             )
-        if replayed is not None:
-            text, is_error = replayed
-        elif denied is not None:
-            text, is_error = denied, True
-        elif (replayed := book.journal.tool(call)) is not None:
-            text, is_error = replayed
-        else:
-            book.journal.go_live()
-            text, is_error = await _tool_turn(ctx, tools, call, agent, sid, book.journal.task)
+            if denied is not None:
+                result = (denied, True)
+            elif (result := book.journal.tool(call)) is None:
+                book.journal.go_live()
+                result = await _tool_turn(ctx, tools, call, agent, sid, book.journal.task)
+        text, is_error = result
         book.observations.append(f"{call['name']}: {text[:300]}")
         if denied is None and _untrusted_output(ctx, tools, call["name"]):
             # The one place tool output is marked: what the model reads, not the trace.
